@@ -1,0 +1,73 @@
+"""Who may read what: each entry's decision names its basis, or says why it is withheld.
+
+Pure functions over the case's state at the moment of reading. The caller records
+every decision before any personal data leaves (see ``domain.application``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.actor import Actor
+from domain.case import Case, EntryRef
+from domain.vocabulary import Basis, Role
+
+
+@dataclass(frozen=True)
+class Decision:
+    seq: int
+    basis: Basis | None
+    ground: str | None = None  # the consent, meeting or emergency grant that the basis rests on
+    reason_ja: str = ""
+    reason_en: str = ""
+
+    @property
+    def granted(self) -> bool:
+        return self.basis is not None
+
+
+WITHHELD_JA = "本人同意の範囲外で、支援会議や緊急時の根拠もないため非表示です。"
+WITHHELD_EN = "Withheld: not covered by the person's consent, a support meeting or an emergency."
+
+
+def decide_entry(reader: Actor, entry: EntryRef, case: Case, at: datetime) -> Decision:
+    """Decide one entry. Bases are tried from the least to the most exceptional."""
+    if reader.is_auditor:
+        return Decision(entry.seq, Basis.AUDIT)
+    if entry.agency == reader.agency_id:
+        return Decision(entry.seq, Basis.OWN_RECORD)
+    consent = case.consent_covering(reader.agency_id, entry.category, at)
+    if consent is not None:
+        return Decision(entry.seq, Basis.CONSENT, consent["consent_id"])
+    meeting = case.support_meeting_for(reader.agency_id, at)
+    if meeting is not None:
+        return Decision(entry.seq, Basis.SUPPORT_MEETING, meeting["meeting_id"])
+    grant = case.emergency_grant_for(reader.staff_id, at)
+    if grant is not None:
+        return Decision(entry.seq, Basis.EMERGENCY, grant["grant_id"])
+    return Decision(entry.seq, None, reason_ja=WITHHELD_JA, reason_en=WITHHELD_EN)
+
+
+def decide_case(reader: Actor, case: Case, at: datetime) -> list[Decision]:
+    return [decide_entry(reader, entry, case, at) for entry in case.entries]
+
+
+def may_write(actor: Actor, case: Case, at: datetime) -> bool:
+    """Whether an actor may record on a case at all.
+
+    Agencies involved with the case (authors, referral receivers, consented agencies,
+    support-meeting members, emergency holders) may; coordinators may, because they
+    convene the meetings of any case in the ward. Auditors only review.
+    """
+    if actor.is_auditor:
+        return False
+    if actor.has_role(Role.COORDINATOR):
+        return True
+    if any(entry.agency == actor.agency_id for entry in case.entries):
+        return True
+    if any(r["to_agency"] == actor.agency_id for r in case.referrals.values()):
+        return True
+    return (case.consent_covering(actor.agency_id, None, at) is not None
+            or case.support_meeting_for(actor.agency_id, at) is not None
+            or case.emergency_grant_for(actor.staff_id, at) is not None)

@@ -1,0 +1,95 @@
+"""What every case event carries, and the helpers the case's parts share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+from uuid import uuid4
+
+from eventsourcing.domain import Aggregate
+
+from domain.actor import Actor
+from domain.errors import CaseClosedError, NotFound
+from domain.vocabulary import CaseStatus, InformationCategory
+
+
+@dataclass(frozen=True)
+class EntryRef:
+    """What the access rules need to know of an entry, without its personal content."""
+
+    seq: int
+    kind: str
+    agency: str
+    category: InformationCategory
+    occurred_at: datetime
+
+
+class CaseEvent(Aggregate.Event):
+    """Base of every event on a case: who did it, for which agency, and when it happened.
+
+    ``occurred_at`` is when it happened in the world (a visit on Tuesday recorded on
+    Thursday); ``timestamp`` is when the store recorded it.
+    """
+
+    by_staff: str
+    by_agency: str
+    occurred_at: datetime
+
+    CATEGORY: ClassVar[InformationCategory] = InformationCategory.SUPPORT
+    LABEL_JA: ClassVar[str] = ""
+    LABEL_EN: ClassVar[str] = ""
+
+    def information_category(self) -> InformationCategory:
+        return self.CATEGORY
+
+    @property
+    def kind(self) -> str:
+        return type(self).__name__
+
+    def mutate(self, aggregate: Any) -> Any:
+        """Apply the event, then index it as a timeline entry of the case."""
+        aggregate = super().mutate(aggregate)
+        aggregate.entries.append(EntryRef(seq=self.originator_version, kind=self.kind, agency=self.by_agency,
+                                          category=self.information_category(), occurred_at=self.occurred_at))
+        return aggregate
+
+    def content(self) -> dict[str, Any]:
+        """The entry's own fields: the personal content a reader may or may not see."""
+        hidden = {"originator_id", "originator_version", "timestamp", "originator_topic",
+                  "by_staff", "by_agency", "occurred_at"}
+        return {k: v for k, v in vars(self).items() if k not in hidden}
+
+
+def new_id() -> str:
+    return uuid4().hex[:12]
+
+
+class CasePart:
+    """Shared behaviour of the case's parts (mixins of :class:`domain.case.Case`)."""
+
+    id: Any
+    version: int
+    status: CaseStatus
+    entries: list[EntryRef]
+
+    trigger_event: Any  # provided by eventsourcing's Aggregate
+
+    def _record(self, event_class: type[CaseEvent], actor: Actor, at: datetime, **fields: Any) -> None:
+        self.trigger_event(event_class, by_staff=actor.staff_id, by_agency=actor.agency_id,
+                           occurred_at=at, **fields)
+
+    def check_open(self) -> None:
+        if self.status == CaseStatus.CLOSED:
+            raise CaseClosedError(
+                "このケースは終結しています。記録するには、先にケースを再開してください。",
+                "This case is closed. Reopen it before recording anything new.",
+            )
+
+
+def find(items: dict[str, Any], item_id: str, what_ja: str, what_en: str) -> Any:
+    try:
+        return items[item_id]
+    except KeyError:
+        raise NotFound(f"この事例に{what_ja}「{item_id}」はありません。",
+                       f"This case has no {what_en} {item_id!r}.") from None

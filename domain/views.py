@@ -1,0 +1,104 @@
+"""What a reader is shown: entries under their basis, and the rest as withheld."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from domain.access import Decision
+from domain.case import Case, CaseEvent
+from domain.vocabulary import Basis, InformationCategory
+
+
+@dataclass(frozen=True)
+class VisibleEntry:
+    seq: int
+    kind: str
+    label_ja: str
+    label_en: str
+    occurred_at: datetime
+    recorded_at: datetime
+    agency: str
+    staff: str
+    category: InformationCategory
+    basis: Basis
+    content: dict[str, Any]
+    withheld: bool = False
+
+
+@dataclass(frozen=True)
+class WithheldEntry:
+    """An entry the reader may not see: they learn that it exists, not what it says."""
+
+    seq: int
+    kind: str
+    label_ja: str
+    label_en: str
+    occurred_at: datetime
+    agency: str
+    category: InformationCategory
+    reason_ja: str
+    reason_en: str
+    withheld: bool = True
+
+
+@dataclass(frozen=True)
+class Timeline:
+    case_id: str
+    version: int
+    access_record_id: str
+    entries: list[VisibleEntry | WithheldEntry]
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """The current state of a case, each part shown only if the entry it comes from is visible."""
+
+    case_id: str
+    version: int
+    access_record_id: str
+    status: str
+    lead_agency: str
+    opened_at: datetime
+    household: dict[str, Any] | None
+    members: list[dict[str, Any]]
+    issues: list[dict[str, Any]]
+    consents: list[dict[str, Any]]
+    referrals: list[dict[str, Any]]
+    meetings: list[dict[str, Any]]
+    plan: dict[str, Any] | None
+    withheld_entries: int
+    bases: list[Basis] = field(default_factory=list)
+
+
+def timeline_entry(event: CaseEvent, decision: Decision) -> VisibleEntry | WithheldEntry:
+    common = {"seq": event.originator_version, "kind": event.kind, "label_ja": event.LABEL_JA,
+              "label_en": event.LABEL_EN, "occurred_at": event.occurred_at, "agency": event.by_agency,
+              "category": event.information_category()}
+    if decision.basis is None:
+        return WithheldEntry(**common, reason_ja=decision.reason_ja, reason_en=decision.reason_en)
+    return VisibleEntry(**common, recorded_at=event.timestamp, staff=event.by_staff, basis=decision.basis,
+                        content=event.content())
+
+
+def case_view(case: Case, decisions: list[Decision], access_record_id: str) -> CaseView:
+    visible = {d.seq for d in decisions if d.granted}
+
+    def shown(items: Any) -> list[dict[str, Any]]:
+        return [dict(item) for item in items if item["seq"] in visible]
+
+    household = None
+    if 1 in visible:
+        household = {"name": case.household_name, "name_kana": case.household_name_kana,
+                     "district": case.district, "summary": case.summary}
+    plan = dict(case.plan) if case.plan is not None and case.plan["seq"] in visible else None
+    return CaseView(
+        case_id=str(case.id), version=case.version, access_record_id=access_record_id, status=case.status,
+        lead_agency=case.lead_agency, opened_at=case.opened_at, household=household,
+        members=shown(case.members.values()), issues=shown(case.issues.values()),
+        consents=shown(case.consents.values()), referrals=shown(case.referrals.values()),
+        meetings=shown(case.meetings.values()), plan=plan,
+        withheld_entries=len(decisions) - len(visible),
+        bases=sorted({d.basis for d in decisions if d.basis is not None}),
+    )

@@ -1,0 +1,137 @@
+"""The closed vocabularies of the domain, with their Japanese labels.
+
+Values are stored in events as plain strings (StrEnum values), so renaming a
+member's Python name is safe but changing its value is a schema change.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class LabelledEnum(StrEnum):
+    """A StrEnum whose members carry a Japanese and an English label."""
+
+    label_ja: str
+    label_en: str
+
+    def __new__(cls, value: str, label_ja: str, label_en: str) -> LabelledEnum:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label_ja = label_ja
+        member.label_en = label_en
+        return member
+
+
+class Field(LabelledEnum):
+    """The welfare field (分野) an agency works in."""
+
+    ELDERLY = "elderly", "高齢", "Elderly"
+    DISABILITY = "disability", "障害", "Disability"
+    CHILDREN = "children", "子ども・子育て", "Children"
+    POVERTY = "poverty", "生活困窮", "Poverty"
+    HIKIKOMORI = "hikikomori", "ひきこもり", "Hikikomori"
+    HEALTH = "health", "保健・医療", "Health"
+    GENERAL = "general", "総合相談", "General"
+    COMMUNITY = "community", "地域福祉", "Community"
+
+
+class Role(LabelledEnum):
+    CASEWORKER = "caseworker", "相談支援員", "Caseworker"
+    COORDINATOR = "coordinator", "相談支援包括化推進員", "Coordinator"
+    AUDITOR = "auditor", "監査担当", "Auditor"
+    ADMIN = "admin", "管理者", "Administrator"
+
+
+class InformationCategory(LabelledEnum):
+    """What kind of personal information an entry holds; consent is given per category."""
+
+    BASIC = "basic", "基本情報", "Basic information"
+    CONSULTATION = "consultation", "相談内容", "Consultation content"
+    HEALTH = "health", "心身の状況", "Health and disability"
+    FINANCE = "finance", "経済状況", "Finances"
+    FAMILY = "family", "家族関係・養育", "Family and upbringing"
+    SUPPORT = "support", "支援経過", "Support record"
+
+
+class Basis(LabelledEnum):
+    """The legal basis on which an entry is shown to a reader."""
+
+    OWN_RECORD = "OWN_RECORD", "自機関の記録", "Own agency's record"
+    CONSENT = "CONSENT", "本人同意", "Consent"
+    SUPPORT_MEETING = "SUPPORT_MEETING", "支援会議（守秘義務）", "Support meeting (confidentiality duty)"
+    EMERGENCY = "EMERGENCY", "緊急時（生命・身体の保護）", "Emergency (protection of life or body)"
+    AUDIT = "AUDIT", "監査", "Audit"
+
+    @property
+    def is_unconsented(self) -> bool:
+        return self in (Basis.SUPPORT_MEETING, Basis.EMERGENCY)
+
+
+class MeetingKind(LabelledEnum):
+    MULTI_LAYERED = "multi_layered", "重層的支援会議", "Multi-layered support meeting"
+    SUPPORT = "support", "支援会議", "Support meeting (art. 106-6)"
+
+
+class DecisionKind(LabelledEnum):
+    WATCH = "watch", "見守り", "Watch"
+    OUTREACH = "outreach", "アウトリーチ", "Outreach"
+    REFER = "refer", "つなぎ（紹介）", "Refer"
+    ESCALATE = "escalate", "多機関協働へ", "Escalate to multi-agency"
+    SUPPORT_SETUP = "support_setup", "支援体制の構築", "Set up support"
+    OTHER = "other", "その他", "Other"
+
+
+class ConsentMethod(LabelledEnum):
+    WRITTEN = "written", "書面", "Written"
+    ORAL = "oral", "口頭", "Oral"
+
+
+class VisitOutcome(LabelledEnum):
+    MET = "met", "面会できた", "Met"
+    NOT_AT_HOME = "not_at_home", "不在", "Not at home"
+    REFUSED = "refused", "拒否", "Refused"
+    SPOKE_WITH_FAMILY = "spoke_with_family", "家族と話した", "Spoke with family"
+
+
+class ResourceKind(LabelledEnum):
+    SALON = "salon", "サロン・居場所", "Salon / drop-in"
+    KODOMO_SHOKUDO = "kodomo_shokudo", "子ども食堂", "Children's cafeteria"
+    VOLUNTEERING = "volunteering", "ボランティア", "Volunteering"
+    WORK_TRIAL = "work_trial", "就労体験", "Work trial"
+    OTHER = "other", "その他", "Other"
+
+
+class IssueTag(LabelledEnum):
+    """Household issues named in the ward plans."""
+
+    ISSUE_8050 = "8050", "8050問題", "8050 problem"
+    DOUBLE_CARE = "double_care", "ダブルケア", "Double care"
+    YOUNG_CARER = "young_carer", "ヤングケアラー", "Young carer"
+    HOARDING = "hoarding", "ごみ屋敷", "Hoarding"
+    SUPPORT_REFUSAL = "support_refusal", "支援拒否", "Support refusal"
+    POVERTY = "poverty", "生活困窮", "Poverty"
+    HIKIKOMORI = "hikikomori", "ひきこもり", "Withdrawal (hikikomori)"
+    DEMENTIA = "dementia", "認知症", "Dementia"
+    ABUSE = "abuse", "虐待", "Abuse"
+    DEBT = "debt", "多重債務", "Debt"
+    ISOLATION = "isolation", "社会的孤立", "Social isolation"
+    MENTAL_HEALTH = "mental_health", "精神保健", "Mental health"
+    OTHER = "other", "その他", "Other"
+
+
+class CaseStatus(LabelledEnum):
+    OPEN = "open", "支援中", "Open"
+    CLOSED = "closed", "終結", "Closed"
+
+
+class ReferralStatus(LabelledEnum):
+    REQUESTED = "requested", "依頼中", "Requested"
+    ACCEPTED = "accepted", "受理", "Accepted"
+    DECLINED = "declined", "辞退", "Declined"
+    COMPLETED = "completed", "完了", "Completed"
+    REVOKED = "revoked", "取り下げ", "Revoked"
+
+
+TRANSITION_AGES: tuple[int, ...] = (18, 40, 65)
+"""Ages at which the responsible agency changes (制度切替)."""
