@@ -1,0 +1,77 @@
+"""Cases: open, read (state and timeline, every read recorded), close, reopen, correct, break glass."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from uuid import UUID
+
+from fastapi import APIRouter, Response, status
+
+from api.commands import public, run_command
+from api.deps import ActorDep, ExpectedVersion, TsunaguDep
+from api.schemas.base import CommandResultPublic
+from api.schemas.cases import (
+    CaseClosure,
+    CaseCreate,
+    CasePublic,
+    CaseReopening,
+    EmergencyAccessCreate,
+    EntryCorrection,
+    TimelinePublic,
+)
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=CommandResultPublic)
+def create_case(body: CaseCreate, tsunagu: TsunaguDep, actor: ActorDep) -> CommandResultPublic:
+    """Open a case for a household. Any agency may (断らない相談支援); it becomes the lead agency."""
+    return public(tsunagu.open_case(actor, household_name=body.household_name,
+                                    household_name_kana=body.household_name_kana, district=body.district,
+                                    summary=body.summary, occurred_at=body.occurred_at))
+
+
+@router.get("/{case_id}", response_model=CasePublic)
+def read_case(case_id: UUID, tsunagu: TsunaguDep, actor: ActorDep, response: Response) -> CasePublic:
+    """The case's current state, with only the parts you may see. The read is recorded."""
+    view = tsunagu.read_case(actor, case_id)
+    response.headers["ETag"] = f'"{view.version}"'
+    return CasePublic.model_validate(asdict(view))
+
+
+@router.get("/{case_id}/timeline", response_model=TimelinePublic)
+def read_timeline(case_id: UUID, tsunagu: TsunaguDep, actor: ActorDep, response: Response) -> TimelinePublic:
+    """Every entry in order; entries you may not see are listed as withheld. The read is recorded."""
+    timeline = tsunagu.read_timeline(actor, case_id)
+    response.headers["ETag"] = f'"{timeline.version}"'
+    return TimelinePublic.model_validate(asdict(timeline))
+
+
+@router.post("/{case_id}/closure", response_model=CommandResultPublic)
+def close_case(case_id: UUID, body: CaseClosure, tsunagu: TsunaguDep, actor: ActorDep,
+               expected: ExpectedVersion) -> CommandResultPublic:
+    return run_command(tsunagu, actor, case_id, body, lambda case, at: case.close(
+        actor, at, evaluation=body.evaluation, outcome=body.outcome), expected_version=expected)
+
+
+@router.post("/{case_id}/reopening", response_model=CommandResultPublic)
+def reopen_case(case_id: UUID, body: CaseReopening, tsunagu: TsunaguDep, actor: ActorDep,
+                expected: ExpectedVersion) -> CommandResultPublic:
+    return run_command(tsunagu, actor, case_id, body, lambda case, at: case.reopen(
+        actor, at, reason=body.reason), expected_version=expected)
+
+
+@router.post("/{case_id}/corrections", response_model=CommandResultPublic)
+def correct_entry(case_id: UUID, body: EntryCorrection, tsunagu: TsunaguDep, actor: ActorDep,
+                  expected: ExpectedVersion) -> CommandResultPublic:
+    """Add a correction to an entry your agency wrote. Nothing is edited in place."""
+    return run_command(tsunagu, actor, case_id, body, lambda case, at: case.correct_entry(
+        actor, at, seq=body.seq, correction=body.correction), expected_version=expected)
+
+
+@router.post("/{case_id}/emergency-access", status_code=status.HTTP_201_CREATED,
+             response_model=CommandResultPublic)
+def create_emergency_access(case_id: UUID, body: EmergencyAccessCreate, tsunagu: TsunaguDep,
+                            actor: ActorDep) -> CommandResultPublic:
+    """Break-glass access to protect life or body: needs a written reason, expires, and is reviewed."""
+    return public(tsunagu.grant_emergency_access(actor, case_id, reason=body.reason))

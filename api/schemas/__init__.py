@@ -1,0 +1,1 @@
+"""Request and response bodies. Commands are ``XCreate``/``X`` bodies; answers are ``XPublic``."""

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from api.schemas.base import CommandBody, Name, RequiredText, Text
+from domain.vocabulary import Basis, InformationCategory
+
+
+class CaseCreate(CommandBody):
+    household_name: Name = Field(examples=["佐藤家"])
+    household_name_kana: Name = Field(examples=["さとうけ"])
+    district: str | None = Field(default=None, max_length=50, examples=["shiba"])
+    summary: Text = Field(default="", examples=["80代の母と50代の長男。長男は20年ほど自宅にひきこもっている。"])
+
+
+class CaseClosure(CommandBody):
+    evaluation: RequiredText = Field(examples=["本人が地域のサロンに定着し、母の介護サービスも安定した。"])
+    outcome: Name = Field(examples=["支援目標達成"])
+
+
+class CaseReopening(CommandBody):
+    reason: RequiredText
+
+
+class EntryCorrection(CommandBody):
+    seq: int = Field(ge=1, le=10_000_000, description="The entry to correct.")
+    correction: RequiredText
+
+
+class EmergencyAccessCreate(BaseModel):
+    model_config = {"extra": "forbid"}
+    reason: RequiredText = Field(
+        description="Why life or body must be protected (at least 10 characters). Reviewed by an auditor.",
+        examples=["本人と連絡が取れず、室内で倒れている可能性があるため、安否確認に必要な情報を確認する。"])
+
+
+class VisibleEntryPublic(BaseModel):
+    seq: int
+    withheld: bool = False
+    kind: str
+    label_ja: str
+    label_en: str
+    occurred_at: datetime
+    recorded_at: datetime
+    agency: str
+    staff: str
+    category: InformationCategory
+    basis: Basis = Field(description="The legal basis under which this entry is shown to you.")
+    content: dict[str, Any]
+
+
+class WithheldEntryPublic(BaseModel):
+    seq: int
+    withheld: bool = True
+    kind: str
+    label_ja: str
+    label_en: str
+    occurred_at: datetime
+    agency: str
+    category: InformationCategory
+    reason_ja: str
+    reason_en: str
+
+
+class TimelinePublic(BaseModel):
+    case_id: str
+    version: int
+    access_record_id: str = Field(description="The record of this read, kept for audit.")
+    entries: list[VisibleEntryPublic | WithheldEntryPublic]
+
+
+class CasePublic(BaseModel):
+    case_id: str
+    version: int
+    access_record_id: str
+    status: str
+    lead_agency: str
+    opened_at: datetime
+    household: dict[str, Any] | None
+    members: list[dict[str, Any]]
+    issues: list[dict[str, Any]]
+    consents: list[dict[str, Any]]
+    referrals: list[dict[str, Any]]
+    meetings: list[dict[str, Any]]
+    plan: dict[str, Any] | None
+    withheld_entries: int
+    bases: list[Basis]

@@ -1,0 +1,53 @@
+"""The composition root: the only place that turns settings into running parts."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+
+from eventsourcing.cryptography import AESCipher
+from pydantic import SecretStr
+
+from domain.application import Tsunagu
+from domain.registry import Registry
+from infra.auth import TokenIssuer
+from infra.settings import Settings
+from infra.store import eventsourcing_env
+
+
+@cache
+def load_registry(path: Path) -> Registry:
+    return Registry.model_validate(json.loads(path.read_text(encoding="utf-8")))
+
+
+def build_tsunagu(settings: Settings) -> Tsunagu:
+    return Tsunagu(eventsourcing_env(settings), registry=load_registry(settings.registry_path),
+                   emergency_ttl=timedelta(hours=settings.emergency_ttl_hours))
+
+
+def build_token_issuer(settings: Settings) -> TokenIssuer:
+    if settings.jwt_secret is None:
+        raise RuntimeError("TSUNAGU_JWT_SECRET is not set (at least 32 characters); "
+                           "`tsunagu serve --demo` creates one for the demo.")
+    return TokenIssuer(secret=settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer,
+                       audience=settings.jwt_audience, ttl=timedelta(minutes=settings.token_ttl_minutes),
+                       registry=load_registry(settings.registry_path))
+
+
+def demo_settings(base: Settings, *, create: bool) -> Settings:
+    """Fill unset secrets from the demo's secrets file (made by ``serve --demo`` when ``create``)."""
+    secrets_file = base.data_dir / "demo-secrets.json"
+    if secrets_file.exists():
+        stored = json.loads(secrets_file.read_text())
+    elif create:
+        stored = {"jwt_secret": secrets.token_urlsafe(48), "cipher_key": AESCipher.create_key(32)}
+        base.data_dir.mkdir(parents=True, exist_ok=True)
+        secrets_file.touch(mode=0o600)
+        secrets_file.write_text(json.dumps(stored))
+    else:
+        return base
+    return base.model_copy(update={name: SecretStr(value) for name, value in stored.items()
+                                   if getattr(base, name) is None})

@@ -1,0 +1,80 @@
+"""Each basis of access, and the denial, decided on the case as it stands at the moment of reading."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from domain.access import decide_case, decide_entry, may_write
+from domain.vocabulary import Basis, InformationCategory
+from tests.unit.test_case_rules import AUDITOR, COORDINATOR, ELDERLY, HIKIKOMORI, NOW, consent, new_case, support_meeting
+
+
+def bases(decisions: list) -> list:
+    return [d.basis for d in decisions]
+
+
+def test_own_agency_sees_its_own_entries() -> None:
+    case, _ = new_case()
+    assert bases(decide_case(ELDERLY, case, NOW)) == [Basis.OWN_RECORD, Basis.OWN_RECORD]
+
+
+def test_unrelated_agency_sees_nothing_and_learns_why() -> None:
+    case, _ = new_case()
+    decisions = decide_case(HIKIKOMORI, case, NOW)
+    assert bases(decisions) == [None, None]
+    assert all("同意" in d.reason_ja for d in decisions)
+    assert not may_write(HIKIKOMORI, case, NOW)
+
+
+def test_consent_covers_only_its_agencies_and_categories() -> None:
+    case, son = new_case()
+    consent_id = consent(case, son, ["hikikomori"], categories=(InformationCategory.BASIC,))
+    case.record_consultation(ELDERLY, NOW, field="elderly", category=InformationCategory.HEALTH, channel="来所",
+                             summary="通院の状況")
+    decisions = {d.seq: d for d in decide_case(HIKIKOMORI, case, NOW)}
+    assert decisions[2].basis == Basis.CONSENT and decisions[2].ground == consent_id  # member: basic
+    assert decisions[4].basis is None  # the consultation holds health information
+
+
+def test_consent_withdrawn_before_the_read_no_longer_counts() -> None:
+    case, son = new_case()
+    consent_id = consent(case, son, ["hikikomori"])
+    later = NOW + timedelta(days=3)
+    case.withdraw_consent(ELDERLY, later, consent_id=consent_id, reason="本人の申し出")
+    assert decide_entry(HIKIKOMORI, case.entries[0], case, NOW + timedelta(days=1)).basis == Basis.CONSENT
+    assert decide_entry(HIKIKOMORI, case.entries[0], case, later).basis is None
+
+
+def test_support_meeting_member_reads_without_consent_under_its_meeting() -> None:
+    case, _ = new_case()
+    meeting = support_meeting(case, ["elderly-shiba", "hikikomori", "coordination"])
+    decision = decide_entry(HIKIKOMORI, case.entries[1], case, NOW)
+    assert (decision.basis, decision.ground) == (Basis.SUPPORT_MEETING, meeting)
+    assert decision.basis.is_unconsented
+
+
+def test_consent_is_preferred_to_the_support_meeting_so_unconsented_access_stays_rare() -> None:
+    case, son = new_case()
+    support_meeting(case, ["hikikomori"])
+    consent(case, son, ["hikikomori"], until=date(2027, 1, 1))
+    assert decide_entry(HIKIKOMORI, case.entries[0], case, NOW).basis == Basis.CONSENT
+
+
+def test_emergency_holder_reads_until_expiry_only() -> None:
+    case, _ = new_case()
+    case.grant_emergency_access(HIKIKOMORI, NOW, reason="室内で倒れている可能性があり安否確認が必要",
+                                ttl=timedelta(hours=2))
+    assert decide_entry(HIKIKOMORI, case.entries[0], case, NOW + timedelta(hours=1)).basis == Basis.EMERGENCY
+    assert decide_entry(HIKIKOMORI, case.entries[0], case, NOW + timedelta(hours=2)).basis is None
+
+
+def test_auditor_reads_everything_under_audit_and_cannot_write() -> None:
+    case, _ = new_case()
+    assert set(bases(decide_case(AUDITOR, case, NOW))) == {Basis.AUDIT}
+    assert not may_write(AUDITOR, case, NOW)
+
+
+def test_coordinator_may_convene_on_any_case_but_reads_only_on_a_basis() -> None:
+    case, _ = new_case()
+    assert may_write(COORDINATOR, case, NOW)
+    assert bases(decide_case(COORDINATOR, case, NOW)) == [None, None]
