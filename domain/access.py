@@ -27,6 +27,8 @@ class Decision:
         return self.basis is not None
 
 
+BREAK_GLASS_KINDS = frozenset({"EmergencyAccessGranted", "EmergencyAccessReviewed"})
+
 WITHHELD_JA = "本人同意の範囲外で、支援会議や緊急時の根拠もないため非表示です。"
 WITHHELD_EN = "Withheld: not covered by the person's consent, a support meeting or an emergency."
 
@@ -58,13 +60,14 @@ def may_write(actor: Actor, case: Case, at: datetime) -> bool:
 
     Agencies involved with the case (authors, referral receivers, consented agencies,
     support-meeting members, emergency holders) may; coordinators may, because they
-    convene the meetings of any case in the ward. Auditors only review.
+    convene the meetings of any case in the ward. Auditors only review. Asking for
+    break-glass access does not make an agency an author: it writes only while it holds it.
     """
     if actor.is_auditor:
         return False
     if actor.has_role(Role.COORDINATOR):
         return True
-    if any(entry.agency == actor.agency_id for entry in case.entries):
+    if any(entry.agency == actor.agency_id and entry.kind not in BREAK_GLASS_KINDS for entry in case.entries):
         return True
     if any(r["to_agency"] == actor.agency_id for r in case.referrals.values()):
         return True

@@ -94,7 +94,8 @@ class Tsunagu(Application):
         """Run one command on a case the actor may write to, and save its events atomically.
 
         ``occurred_at`` dates a record of something that already happened (a visit on
-        Tuesday recorded on Thursday); rules are checked as of that moment.
+        Tuesday recorded on Thursday); the case's rules are checked as of that moment,
+        the actor's permission to write as of now.
         """
         self._check_agencies(agencies)
         now = self.clock()

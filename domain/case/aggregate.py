@@ -46,6 +46,7 @@ class Case(IntakePart, ConsentPart, MeetingsPart, ReferralPart, PlanPart, Outrea
         self.district = district
         self.summary = summary
         self.status = CaseStatus.OPEN
+        self.closed_at: datetime | None = None
         self.lead_agency = by_agency
         self.members: dict[str, dict[str, Any]] = {}
         self.issues: dict[str, dict[str, Any]] = {}

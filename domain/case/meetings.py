@@ -13,7 +13,10 @@ from domain.vocabulary import DecisionKind, MeetingKind
 
 class MeetingsPart(CasePart):
     meetings: dict[str, dict[str, Any]]
+    referrals: dict[str, dict[str, Any]]
+    closed_at: datetime | None
     consent_covering: Any  # from ConsentPart
+    active_consents: Any  # from ConsentPart
 
     class MeetingHeld(CaseEvent):
         meeting_id: str
@@ -98,12 +101,30 @@ class MeetingsPart(CasePart):
                                  "A referral decision must name the agency to refer to.")
 
     def support_meeting_for(self, agency_id: str, at: datetime) -> dict[str, Any] | None:
-        """The first 支援会議 held by ``at`` in which ``agency_id`` took part under a pledge."""
-        for meeting in self.meetings.values():
+        """The 支援会議 under which ``agency_id`` may read without consent at ``at``, if any.
+
+        Its members are the agencies that took part under a pledge, and the agencies the
+        meeting decided to refer to once that referral was made. The basis lasts from the
+        meeting until the person consents afterwards (then their consent's scope governs)
+        or the case is closed; a later 支援会議 starts it again.
+        """
+        for meeting in sorted(self.meetings.values(), key=lambda m: m["held_at"], reverse=True):
             if (meeting["kind"] == MeetingKind.SUPPORT and meeting["held_at"] <= at
-                    and any(p["agency"] == agency_id and p.get("pledged") for p in meeting["participants"])):
+                    and agency_id in self._support_meeting_members(meeting)
+                    and not self._support_meeting_superseded(meeting, at)):
                 return meeting
         return None
+
+    def _support_meeting_members(self, meeting: dict[str, Any]) -> set[str]:
+        pledged = {p["agency"] for p in meeting["participants"] if p.get("pledged")}
+        referred = {r["to_agency"] for r in self.referrals.values()
+                    if r["authorised_by"] == f"support_meeting:{meeting['meeting_id']}"}
+        return pledged | referred
+
+    def _support_meeting_superseded(self, meeting: dict[str, Any], at: datetime) -> bool:
+        if self.closed_at is not None and self.closed_at <= at:
+            return True
+        return any(c["granted_at"] > meeting["held_at"] for c in self.active_consents(at))
 
     def meeting_decided_referral_to(self, agency_id: str) -> dict[str, Any] | None:
         """A 支援会議 whose decision names ``agency_id`` as where to refer or escalate."""

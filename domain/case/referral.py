@@ -30,6 +30,7 @@ class ReferralPart(CasePart):
             case.referrals[self.referral_id] = {
                 "referral_id": self.referral_id, "from_agency": self.from_agency,
                 "to_agency": self.to_agency, "categories": list(self.categories), "reason": self.reason,
+                "authorised_by": self.authorised_by,
                 "status": ReferralStatus.REQUESTED, "requested_at": self.occurred_at,
                 "answered_at": None, "seq": self.originator_version,
             }

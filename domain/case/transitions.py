@@ -16,6 +16,7 @@ class TransitionsPart(CasePart):
     handovers: dict[str, dict[str, Any]]
     members: dict[str, dict[str, Any]]
     lead_agency: str
+    closed_at: datetime | None
 
     class HandoverPlanned(CaseEvent):
         handover_id: str
@@ -53,6 +54,7 @@ class TransitionsPart(CasePart):
 
         def apply(self, case: TransitionsPart) -> None:
             case.status = CaseStatus.CLOSED
+            case.closed_at = self.occurred_at
 
     class CaseReopened(CaseEvent):
         reason: str
@@ -61,6 +63,7 @@ class TransitionsPart(CasePart):
 
         def apply(self, case: TransitionsPart) -> None:
             case.status = CaseStatus.OPEN
+            case.closed_at = None
 
     def plan_handover(self, actor: Actor, at: datetime, *, member_id: str, at_age: int, to_agency: str,
                       due_on: date) -> str:

@@ -78,3 +78,49 @@ def test_coordinator_may_convene_on_any_case_but_reads_only_on_a_basis() -> None
     case, _ = new_case()
     assert may_write(COORDINATOR, case, NOW)
     assert bases(decide_case(COORDINATOR, case, NOW)) == [None, None]
+
+
+def test_support_meeting_basis_ends_when_the_person_consents_afterwards() -> None:
+    case, son = new_case()
+    support_meeting(case, ["hikikomori"])
+    case.record_consultation(ELDERLY, NOW, field="poverty", category=InformationCategory.FINANCE, channel="来所",
+                             summary="家計の状況")
+    later = NOW + timedelta(days=7)
+    case.grant_consent(ELDERLY, later, given_by_member=son, agencies=["hikikomori"],
+                       categories=[InformationCategory.BASIC], purpose="支援", method="written",
+                       valid_until=date(2027, 3, 31))
+    finance = case.entries[3]
+    assert decide_entry(HIKIKOMORI, finance, case, NOW + timedelta(days=1)).basis == Basis.SUPPORT_MEETING
+    assert decide_entry(HIKIKOMORI, finance, case, later).basis is None  # the person's scope now governs
+    assert decide_entry(HIKIKOMORI, case.entries[1], case, later).basis == Basis.CONSENT
+
+
+def test_support_meeting_basis_ends_when_the_case_is_closed() -> None:
+    case, _ = new_case()
+    support_meeting(case, ["hikikomori"])
+    later = NOW + timedelta(days=30)
+    case.close(ELDERLY, later, evaluation="支援終結", outcome="終結")
+    assert decide_entry(HIKIKOMORI, case.entries[0], case, later - timedelta(seconds=1)).basis == Basis.SUPPORT_MEETING
+    assert decide_entry(HIKIKOMORI, case.entries[0], case, later).basis is None
+
+
+def test_agency_referred_by_a_support_meeting_decision_reads_under_that_meeting() -> None:
+    case, _ = new_case()
+    meeting = support_meeting(case, ["elderly-shiba", "coordination"],
+                              decisions=[{"kind": "refer", "text": "生活困窮の窓口へ", "target_agency": "livelihood"}])
+    livelihood = type(ELDERLY)("inoue-kazuki", "livelihood", ELDERLY.roles)
+    assert decide_entry(livelihood, case.entries[0], case, NOW).basis is None  # not yet referred
+    case.request_referral(ELDERLY, NOW, to_agency="livelihood", categories=[InformationCategory.BASIC],
+                          reason="支援会議の決定")
+    decision = decide_entry(livelihood, case.entries[-1], case, NOW)
+    assert (decision.basis, decision.ground) == (Basis.SUPPORT_MEETING, meeting)
+
+
+def test_expired_emergency_access_leaves_the_agency_no_right_to_write() -> None:
+    case, _ = new_case()
+    case.grant_emergency_access(HIKIKOMORI, NOW, reason="室内で倒れている可能性があり安否確認が必要",
+                                ttl=timedelta(hours=2))
+    colleague = type(HIKIKOMORI)("kato-mika", "hikikomori", HIKIKOMORI.roles)
+    assert may_write(HIKIKOMORI, case, NOW + timedelta(hours=1))
+    assert not may_write(colleague, case, NOW + timedelta(hours=1))
+    assert not may_write(HIKIKOMORI, case, NOW + timedelta(hours=3))
