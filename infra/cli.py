@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from domain.application import Tsunagu
+from domain.calendar import fiscal_year, local_date
 from domain.registry import Registry
 from infra.auth import TokenIssuer
 from infra.bootstrap import build_token_issuer, build_tsunagu, demo_settings, load_registry
@@ -16,7 +17,7 @@ from infra.settings import Settings
 
 app = typer.Typer(help="Tsunagu（つなぐ）: 重層的支援体制整備事業の事例タイムライン", no_args_is_help=True,
                   pretty_exceptions_show_locals=False)
-console = Console()
+console = Console(soft_wrap=True)
 
 DEMO_LOGINS = ("tanaka-yui", "suzuki-kenta", "takahashi-aoi", "watanabe-makoto")
 
@@ -60,10 +61,10 @@ def _seed_demo_once(tsunagu: Tsunagu, households: int) -> None:
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), console=console) as progress:
         task = progress.add_task("デモの世帯を作成中", total=households)
-        summary = seed_demo(tsunagu, households=households, progress=lambda n: progress.update(task, completed=n))
-    console.print(f"[green]デモ区を作成しました[/]: {summary.households} 世帯, {summary.events} 件の出来事")
-    for case_id, description in summary.showcase.items():
-        console.print(f"  {case_id}  {description}")
+        summary = seed_demo(tsunagu, households=households, fiscal_year=fiscal_year(local_date(tsunagu.clock())),
+                            progress=lambda n: progress.update(task, completed=n))
+    for line in summary.lines_ja():
+        console.print(line, highlight=False, markup=False)
 
 
 def _print_sign_in(issuer: TokenIssuer, registry: Registry, host: str, port: int) -> None:
@@ -100,3 +101,7 @@ def staff() -> None:
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""Rows a batch reads and changes, loaded from the view once and written back once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date, datetime, timezone
+from typing import Any
+
+from projections.view import Change, ReadModelView, Row
+
+
+def iso(value: datetime | date | None) -> str | None:
+    """Times as ISO-8601 UTC text (sortable in both databases); dates as YYYY-MM-DD."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return value.isoformat()
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+class RowCache:
+    """Rows of one table keyed by primary key: loaded lazily, upserted at the end of the batch."""
+
+    def __init__(self, view: ReadModelView, select_sql: str, upsert: str,
+                 new_row: Callable[[Any], Row] | None = None) -> None:
+        self.view = view
+        self.select_sql = select_sql
+        self.upsert = upsert
+        self.new_row = new_row
+        self.rows: dict[Any, Row | None] = {}
+        self.dirty: set[Any] = set()
+
+    def get(self, key: Any) -> Row | None:
+        if key not in self.rows:
+            found = self.view.query(self.select_sql, {"key": key})
+            self.rows[key] = found[0] if found else None
+        return self.rows[key]
+
+    def put(self, key: Any, row: Row) -> None:
+        self.rows[key] = row
+        self.dirty.add(key)
+
+    def change(self, key: Any) -> Row | None:
+        """The row to modify in place (it will be written back); None if it does not exist."""
+        row = self.get(key)
+        if row is not None:
+            self.dirty.add(key)
+        return row
+
+    def create(self, key: Any) -> Row:
+        """The row to modify in place, created from ``new_row`` when missing."""
+        row = self.get(key)
+        if row is None:
+            assert self.new_row is not None
+            row = self.new_row(key)
+            self.rows[key] = row
+        self.dirty.add(key)
+        return row
+
+    def changes(self) -> list[Change]:
+        return [(self.upsert, [self.rows[k] for k in sorted(self.dirty, key=str) if self.rows[k] is not None])]
