@@ -2,24 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Depends, Header, HTTPException, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from domain.actor import Actor
 from domain.application import Tsunagu
+from domain.vocabulary import Role
 from infra.auth import AuthenticationError, TokenIssuer
+from infra.bootstrap import Services
+from projections import ReadModels
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT from `tsunagu token STAFF_ID`.")
 
 
+def get_services(request: Request) -> Services:
+    return request.app.state.services
+
+
 def get_tsunagu(request: Request) -> Tsunagu:
-    return request.app.state.tsunagu
+    return get_services(request).tsunagu
+
+
+def get_read_models(request: Request) -> ReadModels:
+    return get_services(request).read_models
 
 
 def get_token_issuer(request: Request) -> TokenIssuer:
-    return request.app.state.token_issuer
+    issuer = get_services(request).token_issuer
+    assert issuer is not None, "the API needs a token issuer"
+    return issuer
 
 
 def get_actor(
@@ -52,6 +66,35 @@ def get_expected_version(
     return int(raw)
 
 
+def wait_for_position(
+    services: Annotated[Services, Depends(get_services)],
+    after: Annotated[int | None, Query(ge=0, description="Wait until the read models include this log position "
+                                                         "(the `position` a write answered).")] = None,
+) -> None:
+    """Read-your-writes: wait, bounded, until the read models have caught up with ``after``."""
+    if after is not None and not services.runner.wait(after, timeout=services.settings.read_wait_seconds):
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "1"}, detail={
+            "code": "read_models_behind",
+            "message": "集計がまだ最新の記録に追いついていません。少し待ってから再度お試しください。",
+            "message_en": "The read models have not caught up with that write yet; retry shortly."})
+
+
+def require_role(*roles: Role) -> Callable[[Actor], Actor]:
+    def check(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
+        if not any(actor.has_role(role) for role in roles):
+            names = "、".join(role.label_ja for role in roles)
+            raise HTTPException(status.HTTP_403_FORBIDDEN, detail={
+                "code": "role_required", "message": f"この操作には次の役割が必要です：{names}。",
+                "message_en": f"This needs one of the roles: {', '.join(roles)}."})
+        return actor
+
+    return check
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
 TsunaguDep = Annotated[Tsunagu, Depends(get_tsunagu)]
+ReadModelsDep = Annotated[ReadModels, Depends(get_read_models)]
+Fresh = Depends(wait_for_position)
+AuditorDep = Annotated[Actor, Depends(require_role(Role.AUDITOR))]
 ActorDep = Annotated[Actor, Depends(get_actor)]
 ExpectedVersion = Annotated[int | None, Depends(get_expected_version)]

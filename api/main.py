@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
-from api.routers import cases, consents, handovers, health, intake, meetings, outreach, plans, referrals
-from domain.application import Tsunagu
-from infra.auth import TokenIssuer
+from api.routers import (
+    audit,
+    cases,
+    consents,
+    handovers,
+    health,
+    indicators,
+    intake,
+    meetings,
+    outreach,
+    plans,
+    referrals,
+    subscriptions,
+    workloads,
+)
+from infra.bootstrap import Services
 
 DESCRIPTION = """
 Tsunagu（つなぐ）は、重層的支援体制整備事業のための事例タイムラインです。
@@ -17,15 +33,28 @@ Tsunagu（つなぐ）は、重層的支援体制整備事業のための事例�
 
 Every read of personal data is decided and recorded before anything is shown; entries you may
 not see are listed as withheld. Sign in with a bearer token (`tsunagu token STAFF_ID`).
+Every write answers its log `position`; list endpoints take `?after=<position>` to wait (bounded)
+until the read models include it.
 """
 
+ROUTERS = (health, cases, intake, consents, referrals, meetings, plans, outreach, handovers, workloads, indicators,
+           audit, subscriptions)
 
-def create_app(tsunagu: Tsunagu, token_issuer: TokenIssuer, *, max_body_bytes: int = 1_000_000) -> FastAPI:
-    app = FastAPI(title="Tsunagu つなぐ", version="0.1.0", description=DESCRIPTION)
-    app.state.tsunagu = tsunagu
-    app.state.token_issuer = token_issuer
+
+def create_app(services: Services) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if services.settings.projections_in_process:
+            services.runner.start()
+        try:
+            yield
+        finally:
+            services.runner.stop()
+
+    app = FastAPI(title="Tsunagu つなぐ", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.services = services
     install_error_handlers(app)
-    for module in (health, cases, intake, consents, referrals, meetings, plans, outreach, handovers):
+    for module in ROUTERS:
         app.include_router(module.router)
-    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=services.settings.max_body_bytes)
     return app

@@ -71,6 +71,17 @@ class Tsunagu(Application):
         self.registry = registry
         self.clock = clock
         self.emergency_ttl = emergency_ttl
+        self._listeners: list[Callable[[int], None]] = []
+
+    def on_recorded(self, listener: Callable[[int], None]) -> None:
+        """Call ``listener`` with the log position after each save (e.g. to wake projections)."""
+        self._listeners.append(listener)
+
+    def _notify(self, recordings: list[Any]) -> None:
+        super()._notify(recordings)
+        if recordings:
+            for listener in self._listeners:
+                listener(recordings[-1].notification.id)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -129,6 +140,15 @@ class Tsunagu(Application):
         if occurred_at > now + timedelta(minutes=5):
             raise InvalidCommand("未来の日時は記録できません。", "A record cannot be dated in the future.")
         return occurred_at
+
+    def review_emergency_access(self, auditor: Actor, case_id: UUID, *, grant_id: str, justified: bool,
+                                finding: str) -> CommandResult:
+        """An auditor's review of a break-glass access (the domain checks the auditor role)."""
+        case = self._load(case_id)
+        if case is None:
+            raise case_not_found()
+        case.review_emergency_access(auditor, self.clock(), grant_id=grant_id, justified=justified, finding=finding)
+        return self._save(case, created_id=None)
 
     def _save(self, case: Case, created_id: str | None) -> CommandResult:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -16,11 +17,32 @@ from domain.registry import Registry
 from infra.auth import TokenIssuer
 from infra.settings import Settings
 from infra.store import eventsourcing_env
+from projections import ReadModels, build_read_models
+from projections.runner import BatchRunner
 
 
 @cache
 def load_registry(path: Path) -> Registry:
     return Registry.model_validate(json.loads(path.read_text(encoding="utf-8")))
+
+
+@dataclass
+class Services:
+    """Everything a process needs, built once from settings."""
+
+    settings: Settings
+    tsunagu: Tsunagu
+    read_models: ReadModels
+    runner: BatchRunner
+    token_issuer: TokenIssuer | None = None
+
+
+def build_services(settings: Settings, *, with_tokens: bool = True) -> Services:
+    tsunagu = build_tsunagu(settings)
+    read_models = build_read_models(eventsourcing_env(settings))
+    runner = BatchRunner(tsunagu, read_models.all(), batch_size=settings.projection_batch_size)
+    return Services(settings=settings, tsunagu=tsunagu, read_models=read_models, runner=runner,
+                    token_issuer=build_token_issuer(settings) if with_tokens else None)
 
 
 def build_tsunagu(settings: Settings) -> Tsunagu:

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
+
+import time
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from domain.application import Tsunagu
 from domain.calendar import fiscal_year, local_date
 from domain.registry import Registry
 from infra.auth import TokenIssuer
-from infra.bootstrap import build_token_issuer, build_tsunagu, demo_settings, load_registry
+from infra.bootstrap import build_services, build_token_issuer, demo_settings, load_registry
+from infra.kafka.cli import consume, relay
 from infra.settings import Settings
+from projections.runner import BatchRunner
 
 app = typer.Typer(help="Tsunagu（つなぐ）: 重層的支援体制整備事業の事例タイムライン", no_args_is_help=True,
                   pretty_exceptions_show_locals=False)
@@ -40,26 +53,43 @@ def serve(
 
     from api.main import create_app
 
-    settings = _settings(demo=demo)
-    tsunagu = build_tsunagu(settings)
-    issuer = build_token_issuer(settings)
+    services = build_services(_settings(demo=demo))
     if demo:
-        _seed_demo_once(tsunagu, households)
-        _print_sign_in(issuer, load_registry(settings.registry_path), host, port)
-    uvicorn.run(create_app(tsunagu, issuer, max_body_bytes=settings.max_body_bytes), host=host, port=port,
-                log_level="info")
+        _seed_demo_once(services.tsunagu, households)
+        _catch_up_with_progress(services.runner, "集計（読み取りモデル）を作成中")
+        assert services.token_issuer is not None
+        _print_sign_in(services.token_issuer, services.tsunagu.registry, host, port)
+    uvicorn.run(create_app(services), host=host, port=port, log_level="info")
+
+
+def _progress() -> Progress:
+    return Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                    TaskProgressColumn(), TimeElapsedColumn(), "残り", TimeRemainingColumn(), console=console)
+
+
+def _catch_up_with_progress(runner: BatchRunner, description: str, *, rebuild: bool = False) -> int:
+    """Run the read models up to the head of the log, showing progress and an ETA; returns events/s."""
+    with _progress() as progress:
+        task = progress.add_task(description, total=None)
+
+        def report(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        started = time.perf_counter()
+        done = runner.rebuild(report) if rebuild else runner.catch_up(report)
+        elapsed = time.perf_counter() - started
+    rate = int(done / elapsed) if elapsed > 0 else 0
+    console.print(f"{done:,} 件のログを処理しました（{elapsed:.1f} 秒、{rate:,} 件/秒）", highlight=False)
+    return rate
 
 
 def _seed_demo_once(tsunagu: Tsunagu, households: int) -> None:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
     from infra.demo import seed_demo
 
     if tsunagu.recorder.max_notification_id():
         console.print("[dim]デモデータは作成済みです（var/ を削除すると作り直します）。[/]")
         return
-    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=console) as progress:
+    with _progress() as progress:
         task = progress.add_task("デモの世帯を作成中", total=households)
         summary = seed_demo(tsunagu, households=households, fiscal_year=fiscal_year(local_date(tsunagu.clock())),
                             progress=lambda n: progress.update(task, completed=n))
@@ -97,6 +127,99 @@ def staff() -> None:
     for member in registry.staff:
         table.add_row(member.id, member.name, registry.agency(member.agency).name_ja, ", ".join(member.roles))
     console.print(table)
+
+
+projections_app = typer.Typer(help="Read models (projections): run, rebuild, status.", no_args_is_help=True)
+app.add_typer(projections_app, name="projections")
+
+
+@projections_app.command("run")
+def projections_run(
+    poll: Annotated[float, typer.Option(help="Seconds between looks at the log when idle.")] = 0.5,
+) -> None:
+    """Keep the read models up to date, as a process of its own (until Ctrl-C)."""
+    services = build_services(Settings(), with_tokens=False)
+    _catch_up_with_progress(services.runner, "追いつき中")
+    console.print("ログを監視しています（Ctrl-C で終了）。")
+    try:
+        while True:
+            services.runner.catch_up()
+            time.sleep(poll)
+    except KeyboardInterrupt:
+        console.print("終了しました。")
+
+
+@projections_app.command("rebuild")
+def projections_rebuild(
+    names: Annotated[list[str] | None, typer.Argument(help="Read models to rebuild (default: all).")] = None,
+) -> None:
+    """Forget read models and replay the whole event log into them, with progress and ETA."""
+    services = build_services(Settings(), with_tokens=False)
+    try:
+        models = services.read_models.named(*(names or []))
+    except KeyError as error:
+        raise typer.BadParameter(str(error.args[0])) from None
+    runner = BatchRunner(services.tsunagu, models, batch_size=services.settings.projection_batch_size)
+    _catch_up_with_progress(runner, "再構築中: " + ", ".join(m.name for m in models), rebuild=True)
+
+
+@projections_app.command("status")
+def projections_status() -> None:
+    """How far each read model has processed the event log."""
+    services = build_services(Settings(), with_tokens=False)
+    head = services.tsunagu.recorder.max_notification_id() or 0
+    table = Table("read model", "位置", "ログ末尾", "未処理")
+    for name, position in services.runner.positions().items():
+        table.add_row(name, f"{position:,}", f"{head:,}", f"{head - position:,}")
+    console.print(table)
+
+
+audit_app = typer.Typer(help="監査: verify the access log, export it.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Replay every recorded access decision against the event log as of its time (exit 1 on findings)."""
+    from domain.audit import verify_access_log
+
+    services = build_services(Settings(), with_tokens=False)
+    with _progress() as progress:
+        task = progress.add_task("閲覧記録を検証中", total=None)
+        report = verify_access_log(services.tsunagu,
+                                   lambda done, total: progress.update(task, completed=done, total=total))
+    if report.ok:
+        console.print(f"[green]問題なし[/]: {report.records_checked:,} 件の閲覧記録はすべて規則どおりです。")
+        return
+    table = Table("ログ位置", "日時", "閲覧者", "ケース", "問題")
+    for finding in report.findings:
+        table.add_row(str(finding.position), finding.decided_at, finding.reader_staff, finding.case_id,
+                      finding.problem_ja)
+    console.print(table)
+    console.print(f"[red]{len(report.findings)} 件の不整合[/]（{report.records_checked:,} 件中）")
+    raise typer.Exit(1)
+
+
+@audit_app.command("export")
+def audit_export(
+    output: Annotated[Path, typer.Argument(help="CSV file to write (UTF-8 with BOM, opens in Excel).")],
+    unconsented: Annotated[bool, typer.Option(help="Only SUPPORT_MEETING / EMERGENCY accesses.")] = False,
+    fiscal_year: Annotated[int | None, typer.Option(help="Only this fiscal year (年度).")] = None,
+) -> None:
+    """Export access decisions to CSV."""
+    from api.exports import csv_response
+    from api.routers.audit import CSV_COLUMNS
+
+    services = build_services(Settings(), with_tokens=False)
+    services.runner.catch_up()
+    view = services.read_models.access_audit.view
+    rows = view.decisions(unconsented=True if unconsented else None, fiscal_year=fiscal_year, limit=10_000_000)
+    output.write_bytes(csv_response(output.name, CSV_COLUMNS, rows).body)
+    console.print(f"{len(rows):,} 件を {output} に書き出しました。")
+
+
+app.command()(relay)
+app.add_typer(consume, name="consume")
 
 
 def main() -> None:

@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, ge=1_000)
     emergency_ttl_hours: int = Field(default=24, ge=1, le=72)
 
+    projections_in_process: bool = Field(default=True, description="Run the read models inside the API process")
+    projection_batch_size: int = Field(default=2000, ge=1, le=100_000)
+    read_wait_seconds: float = Field(default=5.0, ge=0, le=60,
+                                     description="How long a read may wait for projections to catch up")
+    referral_overdue_business_days: int = Field(default=5, ge=1, le=60)
+
     @field_validator("cipher_key")
     @classmethod
     def _cipher_key_is_aes(cls, value: SecretStr | None) -> SecretStr | None:

@@ -1,0 +1,46 @@
+"""Read models built from the event log alone: one module per model, each rebuildable.
+
+``build_read_models`` wires them to a store; ``BatchRunner`` keeps them up to date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from projections.access_audit import AccessAuditProjection, AccessAuditView
+from projections.base import ReadModel, construct_view
+from projections.case_state import CaseStateProjection, CaseStateView
+from projections.indicators import IndicatorsProjection, IndicatorsView
+from projections.timeline import TimelineProjection, TimelineView
+from projections.workload import WorkloadProjection, WorkloadView
+
+READ_MODELS: tuple[type[ReadModel[Any]], ...] = (
+    CaseStateProjection, TimelineProjection, AccessAuditProjection, WorkloadProjection, IndicatorsProjection)
+BY_NAME = {model.name: model for model in READ_MODELS}
+
+
+@dataclass(frozen=True)
+class ReadModels:
+    case_state: CaseStateProjection
+    timeline: TimelineProjection
+    access_audit: AccessAuditProjection
+    workload: WorkloadProjection
+    indicators: IndicatorsProjection
+
+    def all(self) -> list[ReadModel[Any]]:
+        return [self.case_state, self.timeline, self.access_audit, self.workload, self.indicators]
+
+    def named(self, *names: str) -> list[ReadModel[Any]]:
+        unknown = set(names) - set(BY_NAME)
+        if unknown:
+            raise KeyError(f"unknown read model(s): {', '.join(sorted(unknown))}; known: {', '.join(BY_NAME)}")
+        return [m for m in self.all() if not names or m.name in names]
+
+
+def build_read_models(env: dict[str, str]) -> ReadModels:
+    return ReadModels(**{model.name: model(view=construct_view(model, env)) for model in READ_MODELS})
+
+
+__all__ = ["READ_MODELS", "AccessAuditView", "CaseStateView", "IndicatorsView", "ReadModels", "TimelineView",
+           "WorkloadView", "build_read_models"]

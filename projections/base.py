@@ -13,9 +13,27 @@ from eventsourcing.utils import Environment
 from projections.view import Change, PostgresView, ReadModelView, SQLiteView
 
 V = TypeVar("V", bound=ReadModelView)
+Positioned = tuple[int, Any]
+"""An event with its position (notification id) in the log."""
 
-CASE = "domain.case.aggregate:Case."
-ACCESS = "domain.access_record:AccessRecord.Recorded"
+ACCESS_TOPIC = "domain.access_record:AccessRecord.Recorded"
+
+
+def _case_topics() -> tuple[str, ...]:
+    from eventsourcing.utils import get_topic
+
+    from domain.case import Case, CaseEvent
+
+    nested = [v for v in vars(Case).values() if isinstance(v, type) and issubclass(v, CaseEvent)]
+    return tuple(sorted(get_topic(cls) for cls in nested))
+
+
+CASE_TOPICS = _case_topics()
+"""The topic of every case event (for selecting from the notification log)."""
+
+
+def case_topics(*kinds: str) -> tuple[str, ...]:
+    return tuple(t for t in CASE_TOPICS if t.rsplit(".", 1)[-1] in kinds)
 
 
 class ReadModel(Projection[V], Generic[V]):
@@ -30,12 +48,13 @@ class ReadModel(Projection[V], Generic[V]):
     topics: tuple[str, ...] = ()
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:  # the library's per-event API
-        self.process_batch([domain_event], tracking)
+        self.process_batch([(tracking.notification_id, domain_event)], tracking)
 
-    def process_batch(self, events: list[Any], tracking: Tracking) -> None:
+    def process_batch(self, events: list[Positioned], tracking: Tracking) -> None:
         self.view.apply(self.changes(events), tracking)
 
-    def changes(self, events: Iterable[Any]) -> list[Change]:
+    def changes(self, events: Iterable[Positioned]) -> list[Change]:
+        """The view changes for these events (each with its log position)."""
         raise NotImplementedError
 
 

@@ -24,13 +24,17 @@ def dumps(value: Any) -> str:
 
 
 class RowCache:
-    """Rows of one table keyed by primary key: loaded lazily, upserted at the end of the batch."""
+    """Rows of one table keyed by primary key: loaded lazily, upserted at the end of the batch.
 
-    def __init__(self, view: ReadModelView, select_sql: str, upsert: str,
-                 new_row: Callable[[Any], Row] | None = None) -> None:
+    ``json_columns`` hold structured values: decoded on load, encoded on write.
+    """
+
+    def __init__(self, view: ReadModelView, select_sql: str, upsert: str, *,
+                 json_columns: tuple[str, ...] = (), new_row: Callable[[Any], Row] | None = None) -> None:
         self.view = view
         self.select_sql = select_sql
         self.upsert = upsert
+        self.json_columns = json_columns
         self.new_row = new_row
         self.rows: dict[Any, Row | None] = {}
         self.dirty: set[Any] = set()
@@ -38,7 +42,7 @@ class RowCache:
     def get(self, key: Any) -> Row | None:
         if key not in self.rows:
             found = self.view.query(self.select_sql, {"key": key})
-            self.rows[key] = found[0] if found else None
+            self.rows[key] = decode(found[0], self.json_columns) if found else None
         return self.rows[key]
 
     def put(self, key: Any, row: Row) -> None:
@@ -63,4 +67,13 @@ class RowCache:
         return row
 
     def changes(self) -> list[Change]:
-        return [(self.upsert, [self.rows[k] for k in sorted(self.dirty, key=str) if self.rows[k] is not None])]
+        rows = [self.rows[k] for k in sorted(self.dirty, key=str)]
+        return [(self.upsert, [encode(r, self.json_columns) for r in rows if r is not None])]
+
+
+def decode(row: Row, json_columns: tuple[str, ...]) -> Row:
+    return {k: (json.loads(v) if k in json_columns and isinstance(v, str) else v) for k, v in row.items()}
+
+
+def encode(row: Row, json_columns: tuple[str, ...]) -> Row:
+    return {k: (dumps(v) if k in json_columns else v) for k, v in row.items()}

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from api.commands import public, run_command
-from api.deps import ActorDep, ExpectedVersion, TsunaguDep
+from api.deps import ActorDep, ExpectedVersion, Fresh, ReadModelsDep, TsunaguDep
 from api.schemas.base import CommandResultPublic
 from api.schemas.cases import (
     CaseClosure,
     CaseCreate,
+    CaseListPublic,
+    CaseSummaryPublic,
     CasePublic,
     CaseReopening,
     EmergencyAccessCreate,
     EntryCorrection,
     TimelinePublic,
 )
+from domain.vocabulary import CaseStatus
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -29,6 +33,30 @@ def create_case(body: CaseCreate, tsunagu: TsunaguDep, actor: ActorDep) -> Comma
     return public(tsunagu.open_case(actor, household_name=body.household_name,
                                     household_name_kana=body.household_name_kana, district=body.district,
                                     summary=body.summary, occurred_at=body.occurred_at))
+
+
+@router.get("", response_model=CaseListPublic, dependencies=[Fresh])
+def read_cases(actor: ActorDep, read_models: ReadModelsDep,
+               status: Annotated[CaseStatus | None, Query()] = None,
+               district: Annotated[str | None, Query(max_length=50)] = None,
+               lead_agency: Annotated[str | None, Query(max_length=100)] = None,
+               limit: Annotated[int, Query(ge=1, le=500)] = 50,
+               offset: Annotated[int, Query(ge=0)] = 0) -> CaseListPublic:
+    """The cases your agency is involved in (auditors: all), newest activity first.
+
+    Only ids, codes, agencies and dates — no personal content, so listing is not an access
+    to a person's information; open a case to read it (that read is decided and recorded).
+    """
+    agency = None if actor.is_auditor else actor.agency_id
+    rows = read_models.case_state.view.cases(agency=agency, status=status, district=district,
+                                              lead_agency=lead_agency, limit=limit, offset=offset)
+    return CaseListPublic(cases=[CaseSummaryPublic(**_summary(row)) for row in rows])
+
+
+def _summary(row: dict[str, Any]) -> dict[str, Any]:
+    return {**{k: row[k] for k in CaseSummaryPublic.model_fields if k in row},
+            "involvement": row["agencies"], "active_consents": sum(
+                1 for c in row["consents"].values() if c["withdrawn_at"] is None)}
 
 
 @router.get("/{case_id}", response_model=CasePublic)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 from fastapi.responses import JSONResponse
 
-from api.deps import TsunaguDep
+from api.deps import ServicesDep
 
 router = APIRouter(tags=["health"])
 
@@ -17,10 +17,13 @@ def read_health() -> dict[str, str]:
 
 
 @router.get("/readyz")
-def read_readiness(tsunagu: TsunaguDep) -> JSONResponse:
-    """The event store answers."""
+def read_readiness(services: ServicesDep) -> JSONResponse:
+    """The event store answers, and the in-process read models are not failing."""
     try:
-        position = tsunagu.recorder.max_notification_id() or 0
+        position = services.tsunagu.recorder.max_notification_id() or 0
     except Exception:  # noqa: BLE001 - any store failure means not ready
         return JSONResponse(status_code=status.HTTP_503_SERVICE_UNAVAILABLE, content={"status": "unavailable"})
+    if services.runner.error is not None:
+        return JSONResponse(status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+                            content={"status": "read models failing", "position": position})
     return JSONResponse(content={"status": "ready", "position": position})

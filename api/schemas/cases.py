@@ -88,3 +88,25 @@ class CasePublic(BaseModel):
     plan: dict[str, Any] | None
     withheld_entries: int
     bases: list[Basis]
+
+
+class CaseSummaryPublic(BaseModel):
+    case_id: str
+    status: str
+    lead_agency: str
+    district: str | None
+    opened_at: str
+    closed_at: str | None
+    last_event_at: str
+    version: int
+    member_count: int
+    consultation_count: int
+    issue_tags: list[str]
+    plan_status: str | None
+    next_review_on: str | None
+    involvement: dict[str, list[str]] = Field(description="Agency -> how it is involved (author, consent, meeting…)")
+    active_consents: int
+
+
+class CaseListPublic(BaseModel):
+    cases: list[CaseSummaryPublic]

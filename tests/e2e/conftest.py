@@ -12,6 +12,10 @@ from api.main import create_app
 from domain.application import Tsunagu
 from domain.registry import Registry
 from infra.auth import TokenIssuer
+from infra.bootstrap import Services
+from infra.settings import Settings
+from projections import build_read_models
+from projections.runner import BatchRunner
 
 SECRET = "test-secret-" + "x" * 40
 
@@ -23,8 +27,16 @@ def issuer(registry: Registry) -> TokenIssuer:
 
 
 @pytest.fixture
-def client(tsunagu: Tsunagu, issuer: TokenIssuer) -> Iterator[TestClient]:
-    with TestClient(create_app(tsunagu, issuer, max_body_bytes=100_000), raise_server_exceptions=False) as client:
+def services(tsunagu: Tsunagu, issuer: TokenIssuer, store_env: dict[str, str], tmp_path) -> Services:
+    settings = Settings(data_dir=tmp_path, jwt_secret=SECRET, max_body_bytes=100_000, read_wait_seconds=10)
+    read_models = build_read_models(store_env)
+    return Services(settings=settings, tsunagu=tsunagu, read_models=read_models,
+                    runner=BatchRunner(tsunagu, read_models.all()), token_issuer=issuer)
+
+
+@pytest.fixture
+def client(services: Services) -> Iterator[TestClient]:
+    with TestClient(create_app(services), raise_server_exceptions=False) as client:
         yield client
 
 

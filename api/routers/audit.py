@@ -1,0 +1,100 @@
+"""監査: the access trail, the unconsented view, replay verification and the emergency-review queue.
+
+Auditors only. The trail holds who read which case and on what basis; it holds no
+personal content of the people the cases are about.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+
+from pydantic import BaseModel, Field
+
+from api.commands import public
+from api.deps import AuditorDep, Fresh, ReadModelsDep, TsunaguDep
+from api.exports import csv_response
+from api.schemas.base import CommandResultPublic, RequiredText
+from domain.audit import verify_access_log
+from domain.vocabulary import Basis
+
+router = APIRouter(prefix="/audit", tags=["audit"])
+
+CSV_COLUMNS = [("decided_at", "判定日時(UTC)"), ("reader_staff", "閲覧者"), ("reader_agency", "閲覧機関"),
+               ("case_id", "ケースID"), ("purpose", "閲覧内容"), ("granted", "表示あり"), ("bases", "根拠"),
+               ("unconsented", "同意によらない閲覧"), ("withheld_count", "非表示件数"), ("grounds", "根拠の詳細"),
+               ("active_consents", "その時点の有効な同意"), ("record_id", "記録ID"), ("position", "ログ位置")]
+
+
+class AccessFilters(BaseModel):
+    case_id: str | None = None
+    member_id: str | None = Field(default=None, description="A person (household member): their case's accesses.")
+    reader_staff: str | None = None
+    reader_agency: str | None = None
+    basis: Basis | None = None
+    granted: bool | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    fiscal_year: int | None = Field(default=None, ge=2000, le=2100)
+    limit: int = Field(default=100, ge=1, le=10_000)
+    offset: int = Field(default=0, ge=0)
+
+
+class EmergencyReview(BaseModel):
+    model_config = {"extra": "forbid"}
+    justified: bool = Field(description="Whether the break-glass access was justified.")
+    finding: RequiredText = Field(examples=["安否確認のため必要かつ最小限の閲覧であった。"])
+
+
+@router.get("/access", dependencies=[Fresh])
+def read_access_decisions(auditor: AuditorDep, read_models: ReadModelsDep,
+                          filters: Annotated[AccessFilters, Query()],
+                          format: Annotated[Literal["json", "csv"], Query()] = "json",  # noqa: A002
+                          ) -> Any:
+    """Access decisions (granted and denied), filtered by case, person, reader, agency, basis, period."""
+    rows = read_models.access_audit.view.decisions(**filters.model_dump())
+    if format == "csv":
+        return csv_response("閲覧記録.csv", CSV_COLUMNS, rows)
+    return {"decisions": rows}
+
+
+@router.get("/unconsented", dependencies=[Fresh])
+def read_unconsented_accesses(auditor: AuditorDep, read_models: ReadModelsDep,
+                              filters: Annotated[AccessFilters, Query()],
+                              format: Annotated[Literal["json", "csv"], Query()] = "json",  # noqa: A002
+                              ) -> Any:
+    """Accesses on SUPPORT_MEETING or EMERGENCY, each with the consents and meeting members of that moment."""
+    query = filters.model_dump(exclude={"granted", "basis"})
+    rows = read_models.access_audit.view.unconsented(**query)
+    if format == "csv":
+        return csv_response("同意によらない閲覧.csv", CSV_COLUMNS, rows)
+    return {"accesses": rows}
+
+
+@router.get("/verify")
+def verify_access_records(auditor: AuditorDep, tsunagu: TsunaguDep) -> dict[str, Any]:
+    """Replay every recorded access decision against the event log as of its time."""
+    report = verify_access_log(tsunagu)
+    return {"records_checked": report.records_checked, "ok": report.ok,
+            "findings": [finding.__dict__ for finding in report.findings]}
+
+
+@router.get("/emergency-access", dependencies=[Fresh])
+def read_emergency_accesses(auditor: AuditorDep, read_models: ReadModelsDep,
+                            reviewed: bool | None = Query(default=False, description="false: the review queue")
+                            ) -> dict[str, Any]:
+    """Break-glass accesses; by default those awaiting review."""
+    return {"emergency_accesses": read_models.access_audit.view.emergency_grants(reviewed=reviewed)}
+
+
+@router.post("/emergency-access/{case_id}/{grant_id}/review", response_model=CommandResultPublic)
+def review_emergency_access(case_id: UUID, grant_id: str, body: EmergencyReview, auditor: AuditorDep,
+                            tsunagu: TsunaguDep) -> CommandResultPublic:
+    """Record the review of a break-glass access (an event on the case)."""
+    return public(tsunagu.review_emergency_access(auditor, case_id, grant_id=grant_id, justified=body.justified,
+                                                  finding=body.finding))
+
+

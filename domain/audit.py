@@ -1,0 +1,128 @@
+"""Replaying recorded access decisions against the event log, as of the moment each was made.
+
+For every access record, the case is rebuilt at the version the reader saw and every entry
+is decided again for that reader at that time. A record whose bases or grounds differ from
+what the rules give — an access filed under a 支援会議 the reader's agency did not attend, a
+consent that did not cover it, an expired emergency grant — is reported.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from domain.access import decide_case
+from domain.access_record import AccessRecord
+from domain.actor import Actor
+from domain.case import Case
+from domain.vocabulary import Role
+
+ACCESS_TOPIC = "domain.access_record:AccessRecord.Recorded"
+PAGE = 5_000
+
+
+@dataclass(frozen=True)
+class Finding:
+    record_id: str
+    position: int
+    case_id: str
+    reader_staff: str
+    decided_at: str
+    recorded: dict[str, list[int]]
+    expected: dict[str, list[int]]
+    problem_ja: str
+    problem_en: str
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    records_checked: int
+    findings: list[Finding]
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+def verify_access_log(app: Any, progress: Callable[[int, int], None] | None = None) -> VerifyReport:
+    """Check every access record in ``app``'s log; ``progress(done, total)`` as it goes."""
+    records = list(_access_records(app))
+    by_case: dict[str, list[tuple[int, AccessRecord.Recorded]]] = defaultdict(list)
+    for position, record in records:
+        by_case[record.case_id].append((position, record))
+    findings: list[Finding] = []
+    done = 0
+    for case_id, case_records in by_case.items():
+        findings.extend(_verify_case(app, case_id, sorted(case_records, key=lambda r: r[1].case_version)))
+        done += len(case_records)
+        if progress:
+            progress(done, len(records))
+    return VerifyReport(records_checked=len(records), findings=sorted(findings, key=lambda f: f.position))
+
+
+def _access_records(app: Any) -> Iterator[tuple[int, AccessRecord.Recorded]]:
+    start = 1
+    while True:
+        page = app.recorder.select_notifications(start=start, limit=PAGE, topics=[ACCESS_TOPIC])
+        for notification in page:
+            yield notification.id, app.mapper.to_domain_event(notification)
+        if len(page) < PAGE:
+            return
+        start = page[-1].id + 1
+
+
+def _verify_case(app: Any, case_id: str, records: list[tuple[int, AccessRecord.Recorded]]) -> Iterator[Finding]:
+    case_uuid = _uuid(case_id)
+    events = list(app.events.get(case_uuid)) if case_uuid else []
+    case: Case | None = None
+    applied = 0
+    for position, record in records:
+        while applied < min(record.case_version, len(events)):
+            case = events[applied].mutate(case)
+            applied += 1
+        expected = _expected(record, case if record.case_version > 0 else None)
+        recorded = _normalised(record.shown, record.grounds)
+        if recorded != expected:
+            yield _finding(position, record, recorded, expected)
+
+
+def _expected(record: AccessRecord.Recorded, case: Case | None) -> tuple[dict[str, list[int]], dict[str, list[str]]]:
+    if case is None or not isinstance(case, Case):
+        return {}, {}
+    reader = Actor(record.reader_staff, record.reader_agency, frozenset(Role(r) for r in record.reader_roles))
+    shown: dict[str, list[int]] = defaultdict(list)
+    grounds: dict[str, set[str]] = defaultdict(set)
+    for decision in decide_case(reader, case, record.decided_at):
+        if decision.basis is not None:
+            shown[decision.basis.value].append(decision.seq)
+            if decision.ground:
+                grounds[decision.basis.value].add(decision.ground)
+    return _normalised(shown, {b: sorted(g) for b, g in grounds.items()})
+
+
+def _normalised(shown: dict[str, list[int]], grounds: dict[str, list[str]]) -> tuple[dict[str, list[int]], dict[str, list[str]]]:
+    return ({b: sorted(s) for b, s in shown.items() if s}, {b: sorted(g) for b, g in grounds.items() if g})
+
+
+def _finding(position: int, record: AccessRecord.Recorded, recorded: tuple, expected: tuple) -> Finding:
+    (shown, grounds), (want_shown, want_grounds) = recorded, expected
+    extra = sorted(set(shown) - set(want_shown)) or sorted(b for b in shown if shown[b] != want_shown.get(b))
+    if grounds != want_grounds and shown == want_shown:
+        problem_ja = f"根拠とした会議・同意・緊急時アクセスが規則と一致しません（記録: {grounds}、規則: {want_grounds}）。"
+        problem_en = f"The grounds recorded do not hold (recorded {grounds}, rules give {want_grounds})."
+    else:
+        problem_ja = f"記録された閲覧根拠（{', '.join(extra) or 'なし'}）が、その時点の規則では成り立ちません。"
+        problem_en = f"The recorded bases ({', '.join(extra) or 'none'}) do not hold under the rules at that time."
+    return Finding(record_id=str(record.originator_id), position=position, case_id=record.case_id,
+                   reader_staff=record.reader_staff, decided_at=record.decided_at.isoformat(),
+                   recorded=shown, expected=want_shown, problem_ja=problem_ja, problem_en=problem_en)
+
+
+def _uuid(value: str) -> UUID | None:
+    try:
+        return UUID(value)
+    except ValueError:
+        return None

@@ -1,0 +1,197 @@
+"""The audit trail: every access decision, with what the auditor needs to judge it.
+
+Beside each decision it keeps the facts as they stood: which consents existed (and their
+scope), which 支援会議 were held and who took part, which emergency accesses were made and
+how they were reviewed, and which members belong to which case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, ClassVar
+
+from domain.calendar import fiscal_year, local_date
+from domain.vocabulary import Basis, MeetingKind
+from projections.base import ACCESS_TOPIC, Positioned, ReadModel, case_topics
+from projections.rows import RowCache, decode, dumps, iso
+from projections.view import Change, ReadModelView, Row
+
+ACCESS_COLUMNS = ("record_id", "position", "decided_at", "fiscal_year", "reader_staff", "reader_agency",
+                  "reader_roles", "case_id", "case_found", "case_version", "purpose", "channel", "granted",
+                  "bases", "unconsented", "has_own_record", "has_consent", "has_support_meeting", "has_emergency",
+                  "has_audit", "shown", "grounds", "withheld", "withheld_count", "active_consents")
+ACCESS_JSON = ("reader_roles", "shown", "grounds", "withheld", "active_consents")
+BASIS_FLAGS = {Basis.OWN_RECORD: "has_own_record", Basis.CONSENT: "has_consent",
+               Basis.SUPPORT_MEETING: "has_support_meeting", Basis.EMERGENCY: "has_emergency",
+               Basis.AUDIT: "has_audit"}
+EMERGENCY_COLUMNS = ("grant_id", "case_id", "staff", "agency", "reason", "granted_at", "expires_at", "reviewed",
+                     "justified", "finding", "reviewed_by", "reviewed_at")
+
+
+def _insert(table: str, columns: tuple[str, ...], *, upsert_key: str | None = None) -> str:
+    sql = (f"INSERT INTO {{{table}}} ({', '.join(columns)}) VALUES ({', '.join(f'%({c})s' for c in columns)})")
+    if upsert_key:
+        sql += f" ON CONFLICT ({upsert_key}) DO UPDATE SET " + ", ".join(
+            f"{c} = excluded.{c}" for c in columns if c != upsert_key)
+    return sql
+
+
+class AccessAuditView(ReadModelView):
+    TABLES: ClassVar[dict[str, str]] = {
+        "access": "record_id TEXT PRIMARY KEY, position BIGINT NOT NULL, decided_at TEXT NOT NULL, "
+                  "fiscal_year INTEGER NOT NULL, reader_staff TEXT NOT NULL, reader_agency TEXT NOT NULL, "
+                  "reader_roles TEXT NOT NULL, case_id TEXT NOT NULL, case_found INTEGER NOT NULL, "
+                  "case_version INTEGER NOT NULL, purpose TEXT NOT NULL, channel TEXT NOT NULL, "
+                  "granted INTEGER NOT NULL, bases TEXT NOT NULL, unconsented INTEGER NOT NULL, "
+                  "has_own_record INTEGER NOT NULL, has_consent INTEGER NOT NULL, "
+                  "has_support_meeting INTEGER NOT NULL, has_emergency INTEGER NOT NULL, "
+                  "has_audit INTEGER NOT NULL, shown TEXT NOT NULL, grounds TEXT NOT NULL, withheld TEXT NOT NULL, "
+                  "withheld_count INTEGER NOT NULL, active_consents TEXT NOT NULL",
+        "case_member": "member_id TEXT PRIMARY KEY, case_id TEXT NOT NULL",
+        "consent": "consent_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, agencies TEXT NOT NULL, "
+                   "categories TEXT NOT NULL, granted_at TEXT NOT NULL, valid_until TEXT NOT NULL, withdrawn_at TEXT",
+        "support_meeting": "meeting_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, held_on TEXT NOT NULL, "
+                           "held_at TEXT NOT NULL, members TEXT NOT NULL",
+        "emergency": "grant_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, staff TEXT NOT NULL, agency TEXT NOT NULL, "
+                     "reason TEXT NOT NULL, granted_at TEXT NOT NULL, expires_at TEXT NOT NULL, "
+                     "reviewed INTEGER NOT NULL, justified INTEGER, finding TEXT, reviewed_by TEXT, reviewed_at TEXT",
+    }
+    INDEXES: ClassVar[list[str]] = [
+        "CREATE INDEX IF NOT EXISTS rm_access_case ON {access} (case_id, decided_at)",
+        "CREATE INDEX IF NOT EXISTS rm_access_reader ON {access} (reader_staff, decided_at)",
+        "CREATE INDEX IF NOT EXISTS rm_access_agency ON {access} (reader_agency, decided_at)",
+        "CREATE INDEX IF NOT EXISTS rm_access_unconsented ON {access} (unconsented, case_id, fiscal_year)",
+        "CREATE INDEX IF NOT EXISTS rm_access_period ON {access} (decided_at)",
+        "CREATE INDEX IF NOT EXISTS rm_emergency_pending ON {emergency} (reviewed, granted_at)",
+    ]
+    STATEMENTS: ClassVar[dict[str, str]] = {
+        "insert_access": _insert("access", ACCESS_COLUMNS),
+        "insert_member": _insert("case_member", ("member_id", "case_id")),
+        "upsert_consent": _insert("consent", ("consent_id", "case_id", "agencies", "categories", "granted_at",
+                                              "valid_until", "withdrawn_at"), upsert_key="consent_id"),
+        "insert_meeting": _insert("support_meeting", ("meeting_id", "case_id", "held_on", "held_at", "members")),
+        "upsert_emergency": _insert("emergency", EMERGENCY_COLUMNS, upsert_key="grant_id"),
+    }
+
+    def decisions(self, *, case_id: str | None = None, member_id: str | None = None,
+                  reader_staff: str | None = None, reader_agency: str | None = None, basis: Basis | None = None,
+                  granted: bool | None = None, unconsented: bool | None = None, since: datetime | None = None,
+                  until: datetime | None = None, fiscal_year: int | None = None, limit: int = 100,
+                  offset: int = 0) -> list[Row]:
+        """Access decisions matching every given filter, newest first."""
+        clauses: list[str] = []
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
+
+        def where(clause: str, **values: Any) -> None:
+            clauses.append(clause)
+            params.update(values)
+
+        if member_id is not None:
+            where("case_id = (SELECT case_id FROM {case_member} WHERE member_id = %(member_id)s)",
+                  member_id=member_id)
+        if case_id is not None:
+            where("case_id = %(case_id)s", case_id=case_id)
+        if reader_staff is not None:
+            where("reader_staff = %(reader_staff)s", reader_staff=reader_staff)
+        if reader_agency is not None:
+            where("reader_agency = %(reader_agency)s", reader_agency=reader_agency)
+        if basis is not None:
+            clauses.append(f"{BASIS_FLAGS[basis]} = 1")
+        if granted is not None:
+            where("granted = %(granted)s", granted=int(granted))
+        if unconsented is not None:
+            where("unconsented = %(unconsented)s", unconsented=int(unconsented))
+        if since is not None:
+            where("decided_at >= %(since)s", since=iso(since))
+        if until is not None:
+            where("decided_at < %(until)s", until=iso(until))
+        if fiscal_year is not None:
+            where("fiscal_year = %(fiscal_year)s", fiscal_year=fiscal_year)
+        condition = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self.query(f"SELECT * FROM {{access}} {condition} ORDER BY position DESC "
+                          "LIMIT %(limit)s OFFSET %(offset)s", params)
+        return [decode(r, ACCESS_JSON) for r in rows]
+
+    def unconsented(self, **filters: Any) -> list[Row]:
+        """Granted accesses on SUPPORT_MEETING or EMERGENCY, each with the facts as of that moment:
+        the consents then active (with their scope), the meetings' members, the emergency grants."""
+        rows = self.decisions(unconsented=True, **filters)
+        for row in rows:
+            grounds = row["grounds"]
+            row["meetings"] = [self._one("support_meeting", "meeting_id", m, ("members",))
+                               for m in grounds.get(Basis.SUPPORT_MEETING.value, [])]
+            row["emergencies"] = [self._one("emergency", "grant_id", g, ())
+                                  for g in grounds.get(Basis.EMERGENCY.value, [])]
+            row["consents_then"] = [self._one("consent", "consent_id", c, ("agencies", "categories"))
+                                    for c in row["active_consents"]]
+        return rows
+
+    def _one(self, table: str, key: str, value: str, json_columns: tuple[str, ...]) -> Row | None:
+        found = self.query(f"SELECT * FROM {{{table}}} WHERE {key} = %(value)s", {"value": value})
+        return decode(found[0], json_columns) if found else None
+
+    def emergency_grants(self, *, reviewed: bool | None = None, limit: int = 100) -> list[Row]:
+        condition = "" if reviewed is None else "WHERE reviewed = %(reviewed)s"
+        return self.query(f"SELECT * FROM {{emergency}} {condition} ORDER BY granted_at LIMIT %(limit)s",
+                          {"reviewed": int(bool(reviewed)), "limit": limit})
+
+
+class AccessAuditProjection(ReadModel[AccessAuditView]):
+    name = "access_audit"
+    view_interface = AccessAuditView
+    topics = (ACCESS_TOPIC, *case_topics("MemberAdded", "ConsentGranted", "ConsentWithdrawn", "MeetingHeld",
+                                         "EmergencyAccessGranted", "EmergencyAccessReviewed"))
+
+    def changes(self, events: Iterable[Positioned]) -> list[Change]:
+        accesses, members, meetings = [], [], []
+        consents = RowCache(self.view, "SELECT * FROM {consent} WHERE consent_id = %(key)s", "upsert_consent",
+                            json_columns=("agencies", "categories"))
+        grants = RowCache(self.view, "SELECT * FROM {emergency} WHERE grant_id = %(key)s", "upsert_emergency")
+        for position, event in events:
+            kind = type(event).__qualname__.rsplit(".", 1)[-1]
+            case_id = str(event.originator_id)
+            if kind == "Recorded":
+                accesses.append(_access_row(position, event))
+            elif kind == "MemberAdded":
+                members.append({"member_id": event.member_id, "case_id": case_id})
+            elif kind == "ConsentGranted":
+                consents.put(event.consent_id, {
+                    "consent_id": event.consent_id, "case_id": case_id, "agencies": list(event.agencies),
+                    "categories": list(event.categories), "granted_at": iso(event.occurred_at),
+                    "valid_until": iso(event.valid_until), "withdrawn_at": None})
+            elif kind == "ConsentWithdrawn":
+                consents.change(event.consent_id)["withdrawn_at"] = iso(event.occurred_at)
+            elif kind == "MeetingHeld" and event.meeting_kind == MeetingKind.SUPPORT:
+                meetings.append({"meeting_id": event.meeting_id, "case_id": case_id, "held_on": iso(event.held_on),
+                                 "held_at": iso(event.occurred_at),
+                                 "members": dumps(sorted({p["agency"] for p in event.participants
+                                                          if p.get("pledged")}))})
+            elif kind == "EmergencyAccessGranted":
+                grants.put(event.grant_id, {
+                    "grant_id": event.grant_id, "case_id": case_id, "staff": event.by_staff,
+                    "agency": event.by_agency, "reason": event.reason, "granted_at": iso(event.occurred_at),
+                    "expires_at": iso(event.expires_at), "reviewed": 0, "justified": None, "finding": None,
+                    "reviewed_by": None, "reviewed_at": None})
+            elif kind == "EmergencyAccessReviewed":
+                grants.change(event.grant_id).update(reviewed=1, justified=int(event.justified),
+                                                     finding=event.finding, reviewed_by=event.by_staff,
+                                                     reviewed_at=iso(event.occurred_at))
+        return [("insert_access", accesses), ("insert_member", members), ("insert_meeting", meetings),
+                *consents.changes(), *grants.changes()]
+
+
+def _access_row(position: int, record: Any) -> Row:
+    bases = sorted(Basis(b) for b in record.shown)
+    row = {
+        "record_id": str(record.originator_id), "position": position, "decided_at": iso(record.decided_at),
+        "fiscal_year": fiscal_year(local_date(record.decided_at)), "reader_staff": record.reader_staff,
+        "reader_agency": record.reader_agency, "reader_roles": dumps(record.reader_roles),
+        "case_id": record.case_id, "case_found": int(record.case_found), "case_version": record.case_version,
+        "purpose": record.purpose, "channel": record.channel, "granted": int(bool(record.shown)),
+        "bases": ",".join(bases), "unconsented": int(any(b.is_unconsented for b in bases)),
+        "shown": dumps(record.shown), "grounds": dumps(record.grounds), "withheld": dumps(record.withheld),
+        "withheld_count": len(record.withheld), "active_consents": dumps(record.active_consents),
+    }
+    row.update({flag: int(basis in bases) for basis, flag in BASIS_FLAGS.items()})
+    return row

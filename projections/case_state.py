@@ -1,0 +1,149 @@
+"""Current case state: status, lead agency, involved agencies, issues, active consents, plan.
+
+The directory of cases (who leads, which agencies are involved, what is due) without any
+personal content; names and details are read from the event store through the access rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from projections.base import CASE_TOPICS, Positioned, ReadModel
+from projections.rows import RowCache, decode, iso
+from projections.view import Change, ReadModelView, Row
+
+CASE_COLUMNS = ("case_id", "status", "lead_agency", "opened_by_agency", "district", "opened_at", "closed_at",
+                "version", "last_event_at", "member_count", "consultation_count", "issue_tags", "plan_id",
+                "plan_status", "next_review_on", "plan_revisions", "agencies", "consents", "handovers")
+JSON_COLUMNS = ("issue_tags", "agencies", "consents", "handovers")
+
+
+class CaseStateView(ReadModelView):
+    TABLES: ClassVar[dict[str, str]] = {
+        "case_state": "case_id TEXT PRIMARY KEY, status TEXT NOT NULL, lead_agency TEXT NOT NULL, "
+                      "opened_by_agency TEXT NOT NULL, district TEXT, opened_at TEXT NOT NULL, closed_at TEXT, "
+                      "version INTEGER NOT NULL, last_event_at TEXT NOT NULL, member_count INTEGER NOT NULL, "
+                      "consultation_count INTEGER NOT NULL, issue_tags TEXT NOT NULL, plan_id TEXT, "
+                      "plan_status TEXT, next_review_on TEXT, plan_revisions INTEGER NOT NULL, "
+                      "agencies TEXT NOT NULL, consents TEXT NOT NULL, handovers TEXT NOT NULL",
+    }
+    INDEXES: ClassVar[list[str]] = [
+        "CREATE INDEX IF NOT EXISTS rm_case_state_lead ON {case_state} (lead_agency, status)",
+        "CREATE INDEX IF NOT EXISTS rm_case_state_review ON {case_state} (next_review_on)",
+    ]
+    STATEMENTS: ClassVar[dict[str, str]] = {
+        "upsert_case": "INSERT INTO {case_state} (" + ", ".join(CASE_COLUMNS) + ") VALUES ("
+                       + ", ".join(f"%({c})s" for c in CASE_COLUMNS) + ") ON CONFLICT (case_id) DO UPDATE SET "
+                       + ", ".join(f"{c} = excluded.{c}" for c in CASE_COLUMNS[1:]),
+    }
+
+    def case(self, case_id: str) -> Row | None:
+        rows = self.query("SELECT * FROM {case_state} WHERE case_id = %(case_id)s", {"case_id": case_id})
+        return decode(rows[0], JSON_COLUMNS) if rows else None
+
+    def cases(self, *, agency: str | None = None, status: str | None = None, district: str | None = None,
+              lead_agency: str | None = None, limit: int = 100, offset: int = 0) -> list[Row]:
+        """Cases matching the filters; ``agency`` keeps those the agency is involved in."""
+        clauses, params = [], {"limit": limit, "offset": offset}
+        for column, value in (("status", status), ("district", district), ("lead_agency", lead_agency)):
+            if value is not None:
+                clauses.append(f"{column} = %({column})s")
+                params[column] = value
+        if agency is not None:
+            clauses.append("agencies LIKE %(agency_pattern)s")
+            params["agency_pattern"] = f'%"{agency}"%'
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self.query(f"SELECT * FROM {{case_state}} {where} ORDER BY last_event_at DESC, case_id "
+                          "LIMIT %(limit)s OFFSET %(offset)s", params)
+        return [decode(r, JSON_COLUMNS) for r in rows]
+
+
+class CaseStateProjection(ReadModel[CaseStateView]):
+    name = "case_state"
+    view_interface = CaseStateView
+    topics = CASE_TOPICS
+
+    def changes(self, events: Iterable[Positioned]) -> list[Change]:
+        rows = RowCache(self.view, "SELECT * FROM {case_state} WHERE case_id = %(key)s", "upsert_case",
+                        json_columns=JSON_COLUMNS)
+        for _, event in events:
+            case_id = str(event.originator_id)
+            if event.kind == "Opened":
+                rows.put(case_id, _opened(event))
+            else:
+                row = rows.change(case_id)
+                assert row is not None, f"event for unknown case {case_id}"
+                _apply(row, event)
+        return rows.changes()
+
+
+def _opened(event: Any) -> Row:
+    return {"case_id": str(event.originator_id), "status": "open", "lead_agency": event.by_agency,
+            "opened_by_agency": event.by_agency, "district": event.district, "opened_at": iso(event.occurred_at),
+            "closed_at": None, "version": event.originator_version, "last_event_at": iso(event.occurred_at),
+            "member_count": 0, "consultation_count": 0, "issue_tags": [], "plan_id": None, "plan_status": None,
+            "next_review_on": None, "plan_revisions": 0, "agencies": {event.by_agency: ["author"]}, "consents": {},
+            "handovers": {}}
+
+
+def _involve(row: Row, agency: str | None, relation: str) -> None:
+    if agency:
+        relations = row["agencies"].setdefault(agency, [])
+        if relation not in relations:
+            relations.append(relation)
+            relations.sort()
+
+
+def _apply(row: Row, event: Any) -> None:  # noqa: C901 - one branch per event kind, kept flat on purpose
+    row["version"] = event.originator_version
+    row["last_event_at"] = max(row["last_event_at"], iso(event.occurred_at))
+    kind = event.kind
+    if kind not in ("EmergencyAccessGranted", "EmergencyAccessReviewed"):
+        _involve(row, event.by_agency, "author")
+    if kind == "MemberAdded":
+        row["member_count"] += 1
+    elif kind == "ConsultationRecorded":
+        row["consultation_count"] += 1
+    elif kind == "IssueIdentified" and event.tag not in row["issue_tags"]:
+        row["issue_tags"] = sorted([*row["issue_tags"], event.tag])
+    elif kind == "IssueResolved":
+        row["issue_tags"] = [t for t in row["issue_tags"] if t != event.tag]
+    elif kind == "ConsentGranted":
+        row["consents"][event.consent_id] = {"agencies": list(event.agencies), "categories": list(event.categories),
+                                             "method": event.method, "granted_at": iso(event.occurred_at),
+                                             "valid_until": iso(event.valid_until), "withdrawn_at": None}
+        for agency in event.agencies:
+            _involve(row, agency, "consent")
+    elif kind == "ConsentWithdrawn":
+        row["consents"][event.consent_id]["withdrawn_at"] = iso(event.occurred_at)
+    elif kind == "MeetingHeld":
+        for participant in event.participants:
+            _involve(row, participant["agency"], "meeting")
+    elif kind == "ReferralRequested":
+        _involve(row, event.to_agency, "referral")
+    elif kind == "PlanAdopted":
+        row.update(plan_id=event.plan_id, plan_status="active", next_review_on=iso(event.next_review_on))
+        for role in event.roles:
+            _involve(row, role["agency"], "role")
+    elif kind == "PlanRevised":
+        row.update(next_review_on=iso(event.next_review_on), plan_revisions=row["plan_revisions"] + 1)
+        for role in event.roles:
+            _involve(row, role["agency"], "role")
+    elif kind == "PlanReviewed":
+        row["next_review_on"] = iso(event.next_review_on)
+    elif kind == "PlanEvaluated":
+        row.update(plan_status="evaluated", next_review_on=None)
+    elif kind == "RoleAssigned":
+        _involve(row, event.agency, "role")
+    elif kind == "HandoverPlanned":
+        row["handovers"][event.handover_id] = {"from": event.from_agency, "to": event.to_agency}
+        _involve(row, event.to_agency, "handover")
+    elif kind == "HandoverCompleted":
+        handover = row["handovers"][event.handover_id]
+        if row["lead_agency"] == handover["from"]:
+            row["lead_agency"] = handover["to"]
+    elif kind == "CaseClosed":
+        row.update(status="closed", closed_at=iso(event.occurred_at))
+    elif kind == "CaseReopened":
+        row.update(status="open", closed_at=None)

@@ -1,0 +1,167 @@
+"""Per-agency workload: cases led, referrals waiting (in and out, with age), visits, meetings, reviews.
+
+The view keeps the facts; ``AgencyWorkload`` counts them as of a given day, so "overdue" and
+"this month" are always current without rewriting rows as time passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import ClassVar
+
+from domain.calendar import business_days_between, fiscal_year, fiscal_year_bounds, local_date
+from projections.base import Positioned, ReadModel, case_topics
+from projections.rows import RowCache, decode, iso
+from projections.view import Change, ReadModelView, Row
+
+REFERRAL_COLUMNS = ("referral_id", "case_id", "from_agency", "to_agency", "status", "requested_on", "answered_on")
+PLAN_COLUMNS = ("case_id", "plan_id", "status", "next_review_on", "agencies")
+CASE_COLUMNS = ("case_id", "lead_agency", "status", "handovers")
+
+
+def _upsert(table: str, columns: tuple[str, ...]) -> str:
+    return (f"INSERT INTO {{{table}}} ({', '.join(columns)}) VALUES ({', '.join(f'%({c})s' for c in columns)}) "
+            f"ON CONFLICT ({columns[0]}) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in columns[1:]))
+
+
+@dataclass
+class AgencyWorkload:
+    agency: str
+    as_of: date
+    cases_led: int = 0
+    referrals_in: list[Row] = field(default_factory=list)
+    referrals_out: list[Row] = field(default_factory=list)
+    visits_this_month: int = 0
+    meetings_this_fiscal_year: int = 0
+    plans_due_for_review: list[Row] = field(default_factory=list)
+
+    @property
+    def overdue_in(self) -> int:
+        return sum(r["overdue"] for r in self.referrals_in)
+
+
+class WorkloadView(ReadModelView):
+    TABLES: ClassVar[dict[str, str]] = {
+        "wl_case": "case_id TEXT PRIMARY KEY, lead_agency TEXT NOT NULL, status TEXT NOT NULL, handovers TEXT NOT NULL",
+        "wl_referral": "referral_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, from_agency TEXT NOT NULL, "
+                       "to_agency TEXT NOT NULL, status TEXT NOT NULL, requested_on TEXT NOT NULL, answered_on TEXT",
+        "wl_visit": "case_id TEXT NOT NULL, seq INTEGER NOT NULL, agency TEXT NOT NULL, visited_on TEXT NOT NULL, "
+                    "PRIMARY KEY (case_id, seq)",
+        "wl_meeting": "meeting_id TEXT NOT NULL, agency TEXT NOT NULL, kind TEXT NOT NULL, held_on TEXT NOT NULL, "
+                      "PRIMARY KEY (meeting_id, agency)",
+        "wl_plan": "case_id TEXT PRIMARY KEY, plan_id TEXT NOT NULL, status TEXT NOT NULL, next_review_on TEXT, "
+                   "agencies TEXT NOT NULL",
+    }
+    INDEXES: ClassVar[list[str]] = [
+        "CREATE INDEX IF NOT EXISTS rm_wl_case_lead ON {wl_case} (lead_agency, status)",
+        "CREATE INDEX IF NOT EXISTS rm_wl_referral_to ON {wl_referral} (to_agency, status)",
+        "CREATE INDEX IF NOT EXISTS rm_wl_referral_from ON {wl_referral} (from_agency, status)",
+        "CREATE INDEX IF NOT EXISTS rm_wl_visit_agency ON {wl_visit} (agency, visited_on)",
+        "CREATE INDEX IF NOT EXISTS rm_wl_meeting_agency ON {wl_meeting} (agency, held_on)",
+    ]
+    STATEMENTS: ClassVar[dict[str, str]] = {
+        "upsert_case": _upsert("wl_case", CASE_COLUMNS),
+        "upsert_referral": _upsert("wl_referral", REFERRAL_COLUMNS),
+        "upsert_plan": _upsert("wl_plan", PLAN_COLUMNS),
+        "insert_visit": "INSERT INTO {wl_visit} (case_id, seq, agency, visited_on) "
+                        "VALUES (%(case_id)s, %(seq)s, %(agency)s, %(visited_on)s)",
+        "insert_meeting": "INSERT INTO {wl_meeting} (meeting_id, agency, kind, held_on) "
+                          "VALUES (%(meeting_id)s, %(agency)s, %(kind)s, %(held_on)s) "
+                          "ON CONFLICT (meeting_id, agency) DO NOTHING",
+    }
+
+    def workload(self, agency: str, as_of: date, *, overdue_after_business_days: int = 5,
+                 review_horizon_days: int = 14) -> AgencyWorkload:
+        result = AgencyWorkload(agency=agency, as_of=as_of)
+        result.cases_led = self.query("SELECT COUNT(*) AS n FROM {wl_case} WHERE lead_agency = %(a)s "
+                                      "AND status = 'open'", {"a": agency})[0]["n"]
+        for direction, column in (("referrals_in", "to_agency"), ("referrals_out", "from_agency")):
+            rows = self.query(f"SELECT * FROM {{wl_referral}} WHERE {column} = %(a)s AND status = 'requested' "
+                              "ORDER BY requested_on, referral_id", {"a": agency})
+            for row in rows:
+                row["waiting_business_days"] = business_days_between(date.fromisoformat(row["requested_on"]), as_of)
+                row["overdue"] = row["waiting_business_days"] > overdue_after_business_days
+            setattr(result, direction, rows)
+        month_start = as_of.replace(day=1)
+        result.visits_this_month = self.query(
+            "SELECT COUNT(*) AS n FROM {wl_visit} WHERE agency = %(a)s AND visited_on >= %(s)s AND visited_on <= %(e)s",
+            {"a": agency, "s": iso(month_start), "e": iso(as_of)})[0]["n"]
+        fy_start, _ = fiscal_year_bounds(fiscal_year(as_of))
+        result.meetings_this_fiscal_year = self.query(
+            "SELECT COUNT(*) AS n FROM {wl_meeting} WHERE agency = %(a)s AND held_on >= %(s)s AND held_on <= %(e)s",
+            {"a": agency, "s": iso(fy_start), "e": iso(as_of)})[0]["n"]
+        plans = self.query("SELECT * FROM {wl_plan} WHERE status = 'active' AND next_review_on <= %(h)s "
+                           "ORDER BY next_review_on, case_id", {"h": iso(as_of + timedelta(days=review_horizon_days))})
+        result.plans_due_for_review = [decode(p, ("agencies",)) for p in plans
+                                       if agency in decode(p, ("agencies",))["agencies"]]
+        return result
+
+    def agencies_with_work(self) -> list[str]:
+        rows = self.query("SELECT lead_agency AS a FROM {wl_case} UNION SELECT to_agency FROM {wl_referral} "
+                          "UNION SELECT agency FROM {wl_visit} UNION SELECT agency FROM {wl_meeting}")
+        return sorted(r["a"] for r in rows)
+
+
+class WorkloadProjection(ReadModel[WorkloadView]):
+    name = "workload"
+    view_interface = WorkloadView
+    topics = case_topics("Opened", "ReferralRequested", "ReferralAccepted", "ReferralDeclined", "ReferralCompleted",
+                         "ReferralRevoked", "OutreachVisitRecorded", "MeetingHeld", "PlanAdopted", "PlanRevised",
+                         "PlanReviewed", "PlanEvaluated", "RoleAssigned", "HandoverPlanned", "HandoverCompleted",
+                         "CaseClosed", "CaseReopened")
+
+    def changes(self, events: Iterable[Positioned]) -> list[Change]:
+        cases = RowCache(self.view, "SELECT * FROM {wl_case} WHERE case_id = %(key)s", "upsert_case",
+                         json_columns=("handovers",))
+        referrals = RowCache(self.view, "SELECT * FROM {wl_referral} WHERE referral_id = %(key)s", "upsert_referral")
+        plans = RowCache(self.view, "SELECT * FROM {wl_plan} WHERE case_id = %(key)s", "upsert_plan",
+                         json_columns=("agencies",))
+        visits, meetings = [], []
+        for _, event in events:
+            case_id, kind, day = str(event.originator_id), event.kind, iso(local_date(event.occurred_at))
+            if kind == "Opened":
+                cases.put(case_id, {"case_id": case_id, "lead_agency": event.by_agency, "status": "open",
+                                    "handovers": {}})
+            elif kind == "ReferralRequested":
+                referrals.put(event.referral_id, {"referral_id": event.referral_id, "case_id": case_id,
+                                                  "from_agency": event.from_agency, "to_agency": event.to_agency,
+                                                  "status": "requested", "requested_on": day, "answered_on": None})
+            elif kind.startswith("Referral"):
+                referral = referrals.change(event.referral_id)
+                status = {"ReferralAccepted": "accepted", "ReferralDeclined": "declined",
+                          "ReferralCompleted": "completed", "ReferralRevoked": "revoked"}[kind]
+                referral.update(status=status, answered_on=referral["answered_on"] or day)
+            elif kind == "OutreachVisitRecorded":
+                visits.append({"case_id": case_id, "seq": event.originator_version, "agency": event.by_agency,
+                               "visited_on": day})
+            elif kind == "MeetingHeld":
+                meetings.extend({"meeting_id": event.meeting_id, "agency": agency, "kind": event.meeting_kind,
+                                 "held_on": iso(event.held_on)}
+                                for agency in sorted({p["agency"] for p in event.participants}))
+            elif kind in ("PlanAdopted", "PlanRevised"):
+                plans.put(case_id, {"case_id": case_id, "plan_id": event.plan_id, "status": "active",
+                                    "next_review_on": iso(event.next_review_on),
+                                    "agencies": sorted({r["agency"] for r in event.roles}
+                                                       | {cases.get(case_id)["lead_agency"]})})
+            elif kind == "PlanReviewed":
+                plans.change(case_id)["next_review_on"] = iso(event.next_review_on)
+            elif kind == "PlanEvaluated":
+                plans.change(case_id).update(status="evaluated", next_review_on=None)
+            elif kind == "RoleAssigned":
+                plan = plans.change(case_id)
+                plan["agencies"] = sorted(set(plan["agencies"]) | {event.agency})
+            elif kind == "HandoverPlanned":
+                cases.change(case_id)["handovers"][event.handover_id] = [event.from_agency, event.to_agency]
+            elif kind == "HandoverCompleted":
+                case = cases.change(case_id)
+                source, target = case["handovers"][event.handover_id]
+                if case["lead_agency"] == source:
+                    case["lead_agency"] = target
+            elif kind in ("CaseClosed", "CaseReopened"):
+                cases.change(case_id)["status"] = "closed" if kind == "CaseClosed" else "open"
+        return [*cases.changes(), *referrals.changes(), *plans.changes(), ("insert_visit", visits),
+                ("insert_meeting", meetings)]
+

@@ -1,0 +1,184 @@
+"""Every read model against hand-computed expectations for a scripted year of two households."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+import pytest
+
+from domain.calendar import JST
+from domain.vocabulary import Basis, ConsentMethod, DecisionKind, InformationCategory, MeetingKind, VisitOutcome
+from projections import build_read_models
+from projections.runner import BatchRunner
+
+pytestmark = pytest.mark.integration
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=JST)
+
+
+@pytest.fixture
+def year(tsunagu, store_env, staff, clock):
+    """Two households over FY2026, each step at its own time; the read models run live."""
+    read_models = build_read_models(store_env)
+    runner = BatchRunner(tsunagu, read_models.all(), batch_size=3)
+    elderly, hikikomori, coordinator = staff("suzuki-kenta"), staff("takahashi-aoi"), staff("tanaka-yui")
+    livelihood = staff("inoue-kazuki")
+    ids = {}
+
+    def step(when: str, actor, command, case: str = "a"):
+        clock.now = at(when)
+        result = tsunagu.update_case(actor, ids[case], lambda c, t: command(c, t))
+        runner.catch_up()
+        return result.created_id
+
+    clock.now = at("2026-04-10T10:00")
+    ids["a"] = UUID(tsunagu.open_case(elderly, household_name="佐藤家", household_name_kana="さとうけ",
+                                      district="shiba", summary="8050").case_id)
+    mother = step("2026-04-10T10:05", elderly, lambda c, t: c.add_member(
+        elderly, t, name="佐藤 ハナ", name_kana="さとう はな", birth_date=date(1944, 8, 15), relationship="母"))
+    son = step("2026-04-10T10:06", elderly, lambda c, t: c.add_member(
+        elderly, t, name="佐藤 健一", name_kana="さとう けんいち", birth_date=date(1975, 4, 2), relationship="長男",
+        is_principal=True))
+    step("2026-04-10T10:30", elderly, lambda c, t: c.record_consultation(
+        elderly, t, field="elderly", category=InformationCategory.CONSULTATION, channel="来所", summary="介護の相談"))
+    step("2026-04-10T10:40", elderly, lambda c, t: c.identify_issue(elderly, t, tag="8050"))
+    meeting = step("2026-05-01T14:00", coordinator, lambda c, t: c.hold_meeting(
+        coordinator, t, kind=MeetingKind.SUPPORT, held_on=date(2026, 5, 1), purpose="共有",
+        participants=[{"agency": a, "staff": s, "pledged": True} for a, s in
+                      (("elderly-shiba", "suzuki-kenta"), ("hikikomori", "takahashi-aoi"),
+                       ("coordination", "tanaka-yui"))],
+        decisions=[{"kind": DecisionKind.REFER, "text": "ひきこもり窓口へ", "target_agency": "hikikomori"}]))
+    referral = step("2026-05-02T09:00", elderly, lambda c, t: c.request_referral(
+        elderly, t, to_agency="hikikomori", categories=[InformationCategory.BASIC], reason="長男の支援"))
+    clock.now = at("2026-05-03T09:00")
+    tsunagu.read_timeline(hikikomori, ids["a"])  # unconsented: under the 支援会議
+    step("2026-05-08T09:00", hikikomori, lambda c, t: c.accept_referral(hikikomori, t, referral_id=referral))
+    outreach = step("2026-05-09T09:00", hikikomori, lambda c, t: c.plan_outreach(
+        hikikomori, t, member_id=son, approach="手紙", planned_on=date(2026, 5, 10)))
+    for when, outcome in (("2026-05-10T15:00", VisitOutcome.REFUSED), ("2026-05-20T15:00", VisitOutcome.MET)):
+        step(when, hikikomori, lambda c, t, o=outcome: c.record_visit(
+            hikikomori, t, outreach_id=outreach, member_id=son, outcome=o, notes=""))
+    consent = step("2026-06-01T10:00", hikikomori, lambda c, t: c.grant_consent(
+        hikikomori, t, given_by_member=son, agencies=["elderly-shiba", "hikikomori", "coordination"],
+        categories=list(InformationCategory), purpose="支援プラン", method=ConsentMethod.WRITTEN,
+        valid_until=date(2027, 5, 31)))
+    clock.now = at("2026-06-02T09:00")
+    tsunagu.read_timeline(hikikomori, ids["a"])  # consented now
+    participants = [{"agency": a, "staff": "x"} for a in ("elderly-shiba", "hikikomori", "coordination")]
+    layered = step("2026-06-10T14:00", coordinator, lambda c, t: c.hold_meeting(
+        coordinator, t, kind=MeetingKind.MULTI_LAYERED, held_on=date(2026, 6, 10), purpose="計画",
+        participants=participants, decisions=[]))
+    step("2026-06-10T15:00", coordinator, lambda c, t: c.adopt_plan(
+        coordinator, t, meeting_id=layered, goals=["外出"], roles=[{"agency": "hikikomori", "role": "訪問"}],
+        next_review_on=date(2026, 9, 30)))
+    step("2026-07-01T10:00", hikikomori, lambda c, t: c.match_participation(
+        hikikomori, t, member_id=son, resource_name="サロン", resource_kind="salon", starts_on=date(2026, 7, 1)))
+    revision = step("2026-09-30T14:00", coordinator, lambda c, t: c.hold_meeting(
+        coordinator, t, kind=MeetingKind.MULTI_LAYERED, held_on=date(2026, 9, 30), purpose="見直し",
+        participants=participants, decisions=[]))
+    step("2026-09-30T15:00", coordinator, lambda c, t: c.revise_plan(
+        coordinator, t, meeting_id=revision, goals=["週1回の外出"], roles=[{"agency": "hikikomori", "role": "訪問"}],
+        next_review_on=date(2027, 1, 31), reason="定着"))
+
+    clock.now = at("2026-06-01T09:00")
+    ids["b"] = UUID(tsunagu.open_case(livelihood, household_name="高橋家", household_name_kana="たかはしけ",
+                                      district="azabu", summary="家計").case_id)
+    person = step("2026-06-01T09:10", livelihood, lambda c, t: c.add_member(
+        livelihood, t, name="高橋 実", name_kana="たかはし みのる", birth_date=date(1980, 1, 1), relationship="本人",
+        is_principal=True), case="b")
+    step("2026-06-01T09:20", livelihood, lambda c, t: c.grant_consent(
+        livelihood, t, given_by_member=person, agencies=["hikikomori"], categories=[InformationCategory.BASIC],
+        purpose="つなぎ", method=ConsentMethod.ORAL, valid_until=date(2027, 3, 31)), case="b")
+    step("2026-06-01T09:30", livelihood, lambda c, t: c.request_referral(
+        livelihood, t, to_agency="hikikomori", categories=[InformationCategory.BASIC], reason="就労前の支援"),
+         case="b")
+    for when in ("2027-03-31T23:30", "2027-04-01T00:10"):
+        step(when, livelihood, lambda c, t: c.record_consultation(
+            livelihood, t, field="poverty", category=InformationCategory.FINANCE, channel="電話", summary="家計"),
+             case="b")
+    return read_models, runner, ids, {"mother": mother, "son": son, "meeting": meeting, "consent": consent,
+                                      "referral": referral}
+
+
+def test_case_state_shows_status_lead_involvement_issues_consents_and_plan(year) -> None:
+    read_models, _, ids, refs = year
+    state = read_models.case_state.view.case(str(ids["a"]))
+    assert {k: state[k] for k in ("status", "lead_agency", "district", "member_count", "consultation_count",
+                                  "issue_tags", "plan_status", "next_review_on", "plan_revisions", "version")} == {
+        "status": "open", "lead_agency": "elderly-shiba", "district": "shiba", "member_count": 2,
+        "consultation_count": 1, "issue_tags": ["8050"], "plan_status": "active", "next_review_on": "2027-01-31",
+        "plan_revisions": 1, "version": 17}
+    assert state["agencies"] == {"coordination": ["author", "consent", "meeting"],
+                                 "elderly-shiba": ["author", "consent", "meeting"],
+                                 "hikikomori": ["author", "consent", "meeting", "referral", "role"]}
+    assert state["consents"][refs["consent"]]["valid_until"] == "2027-05-31"
+    assert [c["case_id"] for c in read_models.case_state.view.cases(agency="livelihood")] == [str(ids["b"])]
+
+
+def test_timeline_lists_every_entry_in_order_without_content(year) -> None:
+    read_models, _, ids, _ = year
+    entries = read_models.timeline.view.entries(str(ids["a"]))
+    assert [e["kind"] for e in entries] == [
+        "Opened", "MemberAdded", "MemberAdded", "ConsultationRecorded", "IssueIdentified", "MeetingHeld",
+        "ReferralRequested", "ReferralAccepted", "OutreachPlanned", "OutreachVisitRecorded", "OutreachVisitRecorded",
+        "ConsentGranted", "MeetingHeld", "PlanAdopted", "ParticipationMatched", "MeetingHeld", "PlanRevised"]
+    assert [e["seq"] for e in entries] == list(range(1, 18))
+    assert entries[3]["category"] == "consultation" and "summary" not in entries[3]
+
+
+def test_audit_trail_filters_and_shows_the_unconsented_access_with_the_facts_of_its_moment(year) -> None:
+    read_models, _, ids, refs = year
+    view = read_models.access_audit.view
+    by_person = view.decisions(member_id=refs["son"])
+    assert [(r["reader_staff"], r["bases"]) for r in by_person] == [
+        ("takahashi-aoi", "CONSENT,OWN_RECORD"), ("takahashi-aoi", "SUPPORT_MEETING")]
+    [unconsented] = view.unconsented(case_id=str(ids["a"]), fiscal_year=2026)
+    assert unconsented["decided_at"] == "2026-05-03T00:00:00.000000+00:00"
+    assert unconsented["meetings"][0]["members"] == ["coordination", "elderly-shiba", "hikikomori"]
+    assert unconsented["consents_then"] == []
+    assert view.decisions(basis=Basis.SUPPORT_MEETING, reader_agency="hikikomori") == [
+        r for r in by_person if r["has_support_meeting"]]
+    assert view.decisions(fiscal_year=2025) == []
+
+
+def test_workload_counts_waiting_referrals_in_business_days_visits_meetings_and_reviews(year) -> None:
+    read_models, _, _, _ = year
+    view = read_models.workload.view
+    # Case B's referral, asked on Monday 2026-06-01, is still waiting: 6 business days on Tuesday 6/9.
+    waiting = view.workload("hikikomori", date(2026, 6, 9), overdue_after_business_days=5)
+    assert [(r["from_agency"], r["waiting_business_days"], r["overdue"]) for r in waiting.referrals_in] == [
+        ("livelihood", 6, True)]
+    assert view.workload("hikikomori", date(2026, 6, 8)).referrals_in[0]["overdue"] is False
+    assert view.workload("livelihood", date(2026, 6, 9)).referrals_out[0]["to_agency"] == "hikikomori"
+    may = view.workload("hikikomori", date(2026, 5, 31))
+    assert (may.visits_this_month, may.meetings_this_fiscal_year) == (2, 1)
+    autumn = view.workload("hikikomori", date(2027, 1, 20))
+    assert (autumn.meetings_this_fiscal_year, len(autumn.plans_due_for_review)) == (3, 1)
+    assert view.workload("elderly-shiba", date(2026, 6, 9)).cases_led == 1
+
+
+def test_golden_week_holidays_are_not_business_days(year) -> None:
+    from domain.calendar import business_days_between
+
+    assert business_days_between(date(2026, 5, 2), date(2026, 5, 7)) == 1  # 5/3–5/6 are holidays in 2026
+
+
+def test_output_indicators_count_per_fiscal_year_from_april(year) -> None:
+    read_models, _, _, _ = year
+    fy2026 = read_models.indicators.view.year(2026)
+    assert fy2026 == {
+        "multi_layered_meetings": {"": 2}, "support_meetings": {"": 1}, "plans_new": {"": 1},
+        "plans_revised": {"": 1}, "outreach_total": {"": 2}, "outreach_new": {"": 1},
+        "participation_matches": {"": 1}, "consultations": {"elderly": 1, "poverty": 1},
+        "referrals": {"elderly-shiba→hikikomori": 1, "livelihood→hikikomori": 1}}
+    assert read_models.indicators.view.year(2027)["consultations"] == {"poverty": 1}
+
+
+def test_a_rebuild_gives_the_same_rows_as_the_live_views(year) -> None:
+    read_models, runner, _, _ = year
+    live = {m.name: m.view.dump() for m in read_models.all()}
+    runner.rebuild()
+    assert {m.name: m.view.dump() for m in read_models.all()} == live
