@@ -145,9 +145,12 @@ class AccessAuditProjection(ReadModel[AccessAuditView]):
 
     def changes(self, events: Iterable[Positioned]) -> list[Change]:
         accesses, members, meetings = [], [], []
-        consents = RowCache(self.view, "SELECT * FROM {consent} WHERE consent_id = %(key)s", "upsert_consent",
+        consents = RowCache(self.view, "consent", "consent_id", "upsert_consent",
                             json_columns=("agencies", "categories"))
-        grants = RowCache(self.view, "SELECT * FROM {emergency} WHERE grant_id = %(key)s", "upsert_emergency")
+        grants = RowCache(self.view, "emergency", "grant_id", "upsert_emergency")
+        events = list(events)
+        consents.preload(e.consent_id for _, e in events if getattr(e, "kind", "") == "ConsentWithdrawn")
+        grants.preload(e.grant_id for _, e in events if getattr(e, "kind", "") == "EmergencyAccessReviewed")
         for position, event in events:
             kind = type(event).__qualname__.rsplit(".", 1)[-1]
             case_id = str(event.originator_id)

@@ -65,8 +65,10 @@ class CaseStateProjection(ReadModel[CaseStateView]):
     topics = CASE_TOPICS
 
     def changes(self, events: Iterable[Positioned]) -> list[Change]:
-        rows = RowCache(self.view, "SELECT * FROM {case_state} WHERE case_id = %(key)s", "upsert_case",
+        rows = RowCache(self.view, "case_state", "case_id", "upsert_case",
                         json_columns=JSON_COLUMNS)
+        events = list(events)
+        rows.preload(str(e.originator_id) for _, e in events if e.kind != "Opened")
         for _, event in events:
             case_id = str(event.originator_id)
             if event.kind == "Opened":

@@ -77,8 +77,10 @@ class IndicatorsProjection(ReadModel[IndicatorsView]):
 
     def changes(self, events: Iterable[Positioned]) -> list[Change]:
         counts: Counter[tuple[int, str, str]] = Counter()
-        outreach = RowCache(self.view, "SELECT * FROM {outreach_case} WHERE case_id = %(key)s", "insert_outreach_case")
+        outreach = RowCache(self.view, "outreach_case", "case_id", "insert_outreach_case")
         new_outreach = []
+        events = list(events)
+        outreach.preload(str(e.originator_id) for _, e in events if e.kind == "OutreachVisitRecorded")
         for _, event in events:
             year = fiscal_year(local_date(event.occurred_at))
             kind = event.kind

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -29,20 +29,35 @@ class RowCache:
     ``json_columns`` hold structured values: decoded on load, encoded on write.
     """
 
-    def __init__(self, view: ReadModelView, select_sql: str, upsert: str, *,
+    PRELOAD_CHUNK = 500
+
+    def __init__(self, view: ReadModelView, table: str, key: str, upsert: str, *,
                  json_columns: tuple[str, ...] = (), new_row: Callable[[Any], Row] | None = None) -> None:
         self.view = view
-        self.select_sql = select_sql
+        self.table = table
+        self.key = key
         self.upsert = upsert
         self.json_columns = json_columns
         self.new_row = new_row
         self.rows: dict[Any, Row | None] = {}
         self.dirty: set[Any] = set()
 
+    def preload(self, keys: Iterable[Any]) -> None:
+        """Load many rows in a few queries (rather than one query per row)."""
+        missing = sorted({k for k in keys if k not in self.rows}, key=str)
+        for start in range(0, len(missing), self.PRELOAD_CHUNK):
+            chunk = missing[start:start + self.PRELOAD_CHUNK]
+            params = {f"k{i}": k for i, k in enumerate(chunk)}
+            placeholders = ", ".join(f"%({name})s" for name in params)
+            for row in self.view.query(f"SELECT * FROM {{{self.table}}} WHERE {self.key} IN ({placeholders})",
+                                       params):
+                self.rows[row[self.key]] = decode(row, self.json_columns)
+            for k in chunk:
+                self.rows.setdefault(k, None)
+
     def get(self, key: Any) -> Row | None:
         if key not in self.rows:
-            found = self.view.query(self.select_sql, {"key": key})
-            self.rows[key] = decode(found[0], self.json_columns) if found else None
+            self.preload([key])
         return self.rows[key]
 
     def put(self, key: Any, row: Row) -> None:

@@ -64,8 +64,11 @@ class ReadModelView(TrackingRecorder):
         with self._transaction() as curs:
             for statement, rows in changes:
                 if rows:
-                    curs.executemany(self._format(self.STATEMENTS[statement]), list(rows))
+                    self._write(curs, self.STATEMENTS[statement], list(rows))
             self._insert_tracking(curs, tracking)
+
+    def _write(self, curs: Any, sql: str, rows: list[dict[str, Any]]) -> None:
+        curs.executemany(self._format(sql), rows)
 
     def query(self, sql: str, params: dict[str, Any] | None = None) -> list[Row]:
         with self._transaction() as curs:
@@ -75,10 +78,13 @@ class ReadModelView(TrackingRecorder):
     def reset(self, application_name: str) -> None:
         """Forget everything, including the position: the next run replays from the start."""
         with self._transaction() as curs:
-            for table in self.TABLES:
-                curs.execute(f"DELETE FROM {self._table(table)}")
+            self._empty_tables(curs)
             curs.execute(self._sql(f"DELETE FROM {self._tracking_table()} WHERE application_name = %(name)s"),
                          {"name": application_name})
+
+    def _empty_tables(self, curs: Any) -> None:
+        for table in self.TABLES:
+            curs.execute(f"DELETE FROM {self._table(table)}")
 
     def dump(self) -> dict[str, list[Row]]:
         """Every row of every table, in a stable order (for comparing rebuilds)."""
@@ -92,7 +98,26 @@ class ReadModelView(TrackingRecorder):
     def _tracking_table(self) -> str: ...
 
 
+_PLAIN_INSERT = re.compile(r"^INSERT INTO \{(\w+)\} \(([^)]*)\) VALUES \(.*\)$")
+
+
 class PostgresView(ReadModelView, PostgresTrackingRecorder):
+    COPY_THRESHOLD = 50
+
+    def _write(self, curs: Any, sql: str, rows: list[dict[str, Any]]) -> None:
+        """Plain inserts of many rows go through COPY, several times faster than INSERTs."""
+        plain = _PLAIN_INSERT.match(sql)
+        if plain is None or len(rows) < self.COPY_THRESHOLD:
+            super()._write(curs, sql, rows)
+            return
+        table, columns = plain.group(1), [c.strip() for c in plain.group(2).split(",")]
+        with curs.copy(f"COPY {self._table(table)} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+
+    def _empty_tables(self, curs: Any) -> None:
+        curs.execute(f"TRUNCATE {', '.join(self._table(t) for t in self.TABLES)}")
+
     def _table(self, name: str) -> str:
         return f'"{self.datastore.schema}"."rm_{name}"'
 

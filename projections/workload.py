@@ -27,6 +27,11 @@ def _upsert(table: str, columns: tuple[str, ...]) -> str:
             + ", ".join(f"{c} = excluded.{c}" for c in columns[1:]))
 
 
+CASE_ROW_KINDS = frozenset({"PlanAdopted", "PlanRevised", "HandoverPlanned", "HandoverCompleted", "CaseClosed",
+                            "CaseReopened"})
+PLAN_ROW_KINDS = frozenset({"PlanReviewed", "PlanEvaluated", "RoleAssigned"})
+
+
 @dataclass
 class AgencyWorkload:
     agency: str
@@ -114,12 +119,16 @@ class WorkloadProjection(ReadModel[WorkloadView]):
                          "CaseClosed", "CaseReopened")
 
     def changes(self, events: Iterable[Positioned]) -> list[Change]:
-        cases = RowCache(self.view, "SELECT * FROM {wl_case} WHERE case_id = %(key)s", "upsert_case",
+        cases = RowCache(self.view, "wl_case", "case_id", "upsert_case",
                          json_columns=("handovers",))
-        referrals = RowCache(self.view, "SELECT * FROM {wl_referral} WHERE referral_id = %(key)s", "upsert_referral")
-        plans = RowCache(self.view, "SELECT * FROM {wl_plan} WHERE case_id = %(key)s", "upsert_plan",
+        referrals = RowCache(self.view, "wl_referral", "referral_id", "upsert_referral")
+        plans = RowCache(self.view, "wl_plan", "case_id", "upsert_plan",
                          json_columns=("agencies",))
         visits, meetings = [], []
+        events = list(events)
+        cases.preload(str(e.originator_id) for _, e in events if e.kind in CASE_ROW_KINDS)
+        referrals.preload(e.referral_id for _, e in events if e.kind.startswith("Referral") and e.kind != "ReferralRequested")
+        plans.preload(str(e.originator_id) for _, e in events if e.kind in PLAN_ROW_KINDS)
         for _, event in events:
             case_id, kind, day = str(event.originator_id), event.kind, iso(local_date(event.occurred_at))
             if kind == "Opened":
