@@ -65,11 +65,12 @@ def demo_settings(base: Settings, *, create: bool) -> Settings:
     if secrets_file.exists():
         stored = json.loads(secrets_file.read_text())
     elif create:
-        stored = {"jwt_secret": secrets.token_urlsafe(48), "cipher_key": AESCipher.create_key(32)}
+        stored = {"jwt_secret": secrets.token_urlsafe(48), "cipher_key": AESCipher.create_key(32),
+                  "checkpoint_key": secrets.token_urlsafe(32)}
         base.data_dir.mkdir(parents=True, exist_ok=True)
         secrets_file.touch(mode=0o600)
         secrets_file.write_text(json.dumps(stored))
     else:
         return base
-    return base.model_copy(update={name: SecretStr(value) for name, value in stored.items()
-                                   if getattr(base, name) is None})
+    filled = {name: SecretStr(value) for name, value in stored.items() if getattr(base, name) is None}
+    return base.model_copy(update={**filled, "demo": "jwt_secret" in filled})  # demo tokens: demo sign-in

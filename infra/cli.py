@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import json
 import time
 
 import typer
@@ -138,7 +139,7 @@ def projections_run(
     poll: Annotated[float, typer.Option(help="Seconds between looks at the log when idle.")] = 0.5,
 ) -> None:
     """Keep the read models up to date, as a process of its own (until Ctrl-C)."""
-    services = build_services(Settings(), with_tokens=False)
+    services = build_services(_settings(), with_tokens=False)
     _catch_up_with_progress(services.runner, "追いつき中")
     console.print("ログを監視しています（Ctrl-C で終了）。")
     try:
@@ -154,7 +155,7 @@ def projections_rebuild(
     names: Annotated[list[str] | None, typer.Argument(help="Read models to rebuild (default: all).")] = None,
 ) -> None:
     """Forget read models and replay the whole event log into them, with progress and ETA."""
-    services = build_services(Settings(), with_tokens=False)
+    services = build_services(_settings(), with_tokens=False)
     try:
         models = services.read_models.named(*(names or []))
     except KeyError as error:
@@ -166,7 +167,7 @@ def projections_rebuild(
 @projections_app.command("status")
 def projections_status() -> None:
     """How far each read model has processed the event log."""
-    services = build_services(Settings(), with_tokens=False)
+    services = build_services(_settings(), with_tokens=False)
     head = services.tsunagu.recorder.max_notification_id() or 0
     table = Table("read model", "位置", "ログ末尾", "未処理")
     for name, position in services.runner.positions().items():
@@ -179,25 +180,59 @@ app.add_typer(audit_app, name="audit")
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Replay every recorded access decision against the event log as of its time (exit 1 on findings)."""
+def audit_verify(
+    checkpoint: Annotated[Path | None, typer.Option(help="A checkpoint exported earlier (audit checkpoint).")] = None,
+) -> None:
+    """Check the log: the hash chain (nothing modified, deleted, inserted or truncated) and every recorded
+    access decision replayed against the rules as of its time. Exit 1 on any finding."""
     from domain.audit import verify_access_log
+    from projections.audit_chain import Checkpoint, verify_chain
 
-    services = build_services(Settings(), with_tokens=False)
+    services = build_services(_settings(), with_tokens=False)
+    BatchRunner(services.tsunagu, [services.read_models.audit_chain]).catch_up()
+    chain_problems = verify_chain(
+        services.tsunagu, services.read_models.audit_chain.view,
+        checkpoint=Checkpoint(**json.loads(checkpoint.read_text())) if checkpoint else None,
+        key=_checkpoint_key(services.settings))
     with _progress() as progress:
         task = progress.add_task("閲覧記録を検証中", total=None)
         report = verify_access_log(services.tsunagu,
                                    lambda done, total: progress.update(task, completed=done, total=total))
-    if report.ok:
-        console.print(f"[green]問題なし[/]: {report.records_checked:,} 件の閲覧記録はすべて規則どおりです。")
+    if report.ok and not chain_problems:
+        console.print(f"[green]問題なし[/]: ハッシュ連鎖は一致し、{report.records_checked:,} 件の閲覧記録はすべて規則どおりです。")
         return
-    table = Table("ログ位置", "日時", "閲覧者", "ケース", "問題")
+    table = Table("ログ位置", "種類", "閲覧者", "ケース", "問題")
+    for problem in chain_problems:
+        table.add_row(str(problem.position), problem.kind, "", "", problem.detail_ja)
     for finding in report.findings:
-        table.add_row(str(finding.position), finding.decided_at, finding.reader_staff, finding.case_id,
-                      finding.problem_ja)
+        table.add_row(str(finding.position), "access", finding.reader_staff, finding.case_id, finding.problem_ja)
     console.print(table)
-    console.print(f"[red]{len(report.findings)} 件の不整合[/]（{report.records_checked:,} 件中）")
+    console.print(f"[red]{len(report.findings) + len(chain_problems)} 件の不整合[/]"
+                  f"（閲覧記録 {report.records_checked:,} 件を検証）")
     raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    output: Annotated[Path, typer.Argument(help="Where to write the signed checkpoint (keep it off this server).")],
+) -> None:
+    """Export a signed checkpoint of the hash chain (position, count, head hash)."""
+    from dataclasses import asdict
+
+    from projections.audit_chain import make_checkpoint
+
+    services = build_services(_settings(), with_tokens=False)
+    key = _checkpoint_key(services.settings)
+    if key is None:
+        raise typer.BadParameter("TSUNAGU_CHECKPOINT_KEY is not set")
+    BatchRunner(services.tsunagu, [services.read_models.audit_chain]).catch_up()
+    point = make_checkpoint(services.read_models.audit_chain.view, key)
+    output.write_text(json.dumps(asdict(point), indent=2))
+    console.print(f"位置 {point.position:,}（{point.count:,} 件）のチェックポイントを {output} に書き出しました。")
+
+
+def _checkpoint_key(settings: Settings) -> bytes | None:
+    return settings.checkpoint_key.get_secret_value().encode() if settings.checkpoint_key else None
 
 
 @audit_app.command("export")
@@ -210,7 +245,7 @@ def audit_export(
     from api.exports import csv_response
     from api.routers.audit import CSV_COLUMNS
 
-    services = build_services(Settings(), with_tokens=False)
+    services = build_services(_settings(), with_tokens=False)
     services.runner.catch_up()
     view = services.read_models.access_audit.view
     rows = view.decisions(unconsented=True if unconsented else None, fiscal_year=fiscal_year, limit=10_000_000)
@@ -220,6 +255,25 @@ def audit_export(
 
 app.command()(relay)
 app.add_typer(consume, name="consume")
+
+
+db_app = typer.Typer(help="Database administration (PostgreSQL).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("harden")
+def db_harden(
+    app_role: Annotated[str, typer.Option(help="The role the API, projection runner and relay log in as.")],
+) -> None:
+    """Make the event log append-only for the app role (run with the tables' owner as TSUNAGU_POSTGRES_DSN)."""
+    from infra.db import harden
+
+    settings = Settings()
+    if settings.store != "postgres" or settings.postgres_dsn is None:
+        raise typer.BadParameter("set TSUNAGU_STORE=postgres and TSUNAGU_POSTGRES_DSN (the owner's)")
+    build_services(settings, with_tokens=False)  # creates any missing tables first
+    harden(settings.postgres_dsn.get_secret_value(), app_role=app_role, schema=settings.postgres_schema or "public")
+    console.print(f"イベントログを追記専用にしました（アプリ用ロール: {app_role}）。")
 
 
 def main() -> None:

@@ -21,14 +21,20 @@ class Settings(BaseSettings):
     sqlite_path: Path | None = Field(default=None, description="Defaults to <data_dir>/tsunagu.db")
     postgres_dsn: SecretStr | None = Field(default=None, description="postgresql://user:password@host:port/db")
     postgres_schema: str | None = None
+    create_tables: bool = Field(default=True, description="Create missing tables at start (false for a "
+                                                         "least-privilege role after `tsunagu db harden`)")
     postgres_pool_size: int = Field(default=10, ge=1, le=100)
 
     cipher_key: SecretStr | None = Field(default=None, description="AES key (base64 of 16, 24 or 32 bytes)")
 
+    checkpoint_key: SecretStr | None = Field(
+        default=None, description="HMAC key that signs audit-chain checkpoints (keep a copy outside the database)")
     jwt_secret: SecretStr | None = None
     jwt_issuer: str = "tsunagu"
     jwt_audience: str = "tsunagu-api"
     token_ttl_minutes: int = Field(default=480, ge=1, le=24 * 60)
+    demo: bool = Field(default=False, description="Set by the demo when its own secrets sign the tokens: the web "
+                                                  "sign-in then lists the demo staff. Never set it in production")
 
     registry_path: Path = WARDS / "minato.json"
     max_body_bytes: int = Field(default=1_000_000, ge=1_000)

@@ -11,6 +11,7 @@ AES_CIPHER = "eventsourcing.cryptography:AESCipher"
 
 def eventsourcing_env(settings: Settings) -> dict[str, str]:
     env = _sqlite_env(settings) if settings.store == "sqlite" else _postgres_env(settings)
+    env["CREATE_TABLE"] = "y" if settings.create_tables else "n"
     if settings.cipher_key is not None:
         env["CIPHER_TOPIC"] = AES_CIPHER
         env["CIPHER_KEY"] = settings.cipher_key.get_secret_value()

@@ -9,14 +9,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from projections.access_audit import AccessAuditProjection, AccessAuditView
+from projections.audit_chain import AuditChainProjection, AuditChainView
 from projections.base import ReadModel, construct_view
 from projections.case_state import CaseStateProjection, CaseStateView
 from projections.indicators import IndicatorsProjection, IndicatorsView
+from projections.name_index import NameIndexProjection, NameIndexView
 from projections.timeline import TimelineProjection, TimelineView
 from projections.workload import WorkloadProjection, WorkloadView
 
 READ_MODELS: tuple[type[ReadModel[Any]], ...] = (
-    CaseStateProjection, TimelineProjection, AccessAuditProjection, WorkloadProjection, IndicatorsProjection)
+    CaseStateProjection, TimelineProjection, AccessAuditProjection, WorkloadProjection, IndicatorsProjection,
+    AuditChainProjection, NameIndexProjection)
 BY_NAME = {model.name: model for model in READ_MODELS}
 
 
@@ -27,9 +30,11 @@ class ReadModels:
     access_audit: AccessAuditProjection
     workload: WorkloadProjection
     indicators: IndicatorsProjection
+    audit_chain: AuditChainProjection
+    name_index: NameIndexProjection
 
     def all(self) -> list[ReadModel[Any]]:
-        return [self.case_state, self.timeline, self.access_audit, self.workload, self.indicators]
+        return [getattr(self, model.name) for model in READ_MODELS]
 
     def named(self, *names: str) -> list[ReadModel[Any]]:
         unknown = set(names) - set(BY_NAME)
@@ -39,8 +44,10 @@ class ReadModels:
 
 
 def build_read_models(env: dict[str, str]) -> ReadModels:
-    return ReadModels(**{model.name: model(view=construct_view(model, env)) for model in READ_MODELS})
+    models = ReadModels(**{model.name: model(view=construct_view(model, env)) for model in READ_MODELS})
+    models.name_index.use_key_from(env)  # its HMAC key derives from the store's cipher key
+    return models
 
 
-__all__ = ["READ_MODELS", "AccessAuditView", "CaseStateView", "IndicatorsView", "ReadModels", "TimelineView",
+__all__ = ["READ_MODELS", "AccessAuditView", "AuditChainView", "CaseStateView", "IndicatorsView", "NameIndexView", "ReadModels", "TimelineView",
            "WorkloadView", "build_read_models"]

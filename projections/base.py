@@ -46,6 +46,9 @@ class ReadModel(Projection[V], Generic[V]):
     name: ClassVar[str]
     view_interface: ClassVar[type[ReadModelView]]
     topics: tuple[str, ...] = ()
+    """The topics it reads; empty means every notification."""
+    raw: ClassVar[bool] = False
+    """Whether it takes the stored notifications as they are (bytes) instead of decoded events."""
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:  # the library's per-event API
         self.process_batch([(tracking.notification_id, domain_event)], tracking)

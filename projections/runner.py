@@ -69,17 +69,23 @@ class BatchRunner:
 
     def _advance(self, models: list[ReadModel[Any]], position: int, head: int,
                  progress: Callable[[int], Any]) -> int:
-        topics = sorted({t for m in models for t in m.topics})
+        every_topic = any(not m.topics for m in models)
+        topics = [] if every_topic else sorted({t for m in models for t in m.topics})
+        decoders = [m for m in models if not m.raw]
+        decode_all = any(not m.topics for m in decoders)
+        decode_topics = {t for m in decoders for t in m.topics}
         processed = 0
         while position < head:
             notifications = self.app.recorder.select_notifications(
                 start=position + 1, limit=self.batch_size, stop=head, topics=topics)
             last = notifications[-1].id if len(notifications) == self.batch_size else head
-            decoded = [(n.topic, n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
+            decoded = [(n, self.app.mapper.to_domain_event(n) if decode_all or n.topic in decode_topics else None)
+                       for n in notifications]
             tracking = Tracking(application_name=self.app.name, notification_id=last)
             for model in models:
                 wanted = set(model.topics)
-                model.process_batch([(i, e) for topic, i, e in decoded if topic in wanted], tracking)
+                model.process_batch([(n.id, n if model.raw else e) for n, e in decoded
+                                     if not wanted or n.topic in wanted], tracking)
             processed += last - position
             position = last
             progress(processed)

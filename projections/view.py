@@ -75,6 +75,11 @@ class ReadModelView(TrackingRecorder):
             curs.execute(self._format(sql), params or {})
             return [dict(row) for row in curs.fetchall()]
 
+    def execute(self, sql: str, params: dict[str, Any] | None = None) -> None:
+        """Run one statement that returns nothing (maintenance; the runner writes through ``apply``)."""
+        with self._transaction() as curs:
+            curs.execute(self._format(sql), params or {})
+
     def reset(self, application_name: str) -> None:
         """Forget everything, including the position: the next run replays from the start."""
         with self._transaction() as curs:

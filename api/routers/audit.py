@@ -6,6 +6,7 @@ personal content of the people the cases are about.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -15,11 +16,12 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from api.commands import public
-from api.deps import AuditorDep, Fresh, ReadModelsDep, TsunaguDep
+from api.deps import AuditorDep, Fresh, ReadModelsDep, ServicesDep, TsunaguDep
 from api.exports import csv_response
 from api.schemas.base import CommandResultPublic, RequiredText
 from domain.audit import verify_access_log
 from domain.vocabulary import Basis
+from projections.audit_chain import verify_chain
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -75,11 +77,16 @@ def read_unconsented_accesses(auditor: AuditorDep, read_models: ReadModelsDep,
 
 
 @router.get("/verify")
-def verify_access_records(auditor: AuditorDep, tsunagu: TsunaguDep) -> dict[str, Any]:
-    """Replay every recorded access decision against the event log as of its time."""
+def verify_access_records(auditor: AuditorDep, services: ServicesDep) -> dict[str, Any]:
+    """Check the stored log against its hash chain, and replay every recorded access decision against
+    the event log as of its time."""
+    tsunagu = services.tsunagu
+    services.runner.wait(tsunagu.recorder.max_notification_id() or 0, timeout=services.settings.read_wait_seconds)
+    chain = verify_chain(tsunagu, services.read_models.audit_chain.view)
     report = verify_access_log(tsunagu)
-    return {"records_checked": report.records_checked, "ok": report.ok,
-            "findings": [finding.__dict__ for finding in report.findings]}
+    return {"records_checked": report.records_checked, "ok": report.ok and not chain,
+            "chain_problems": [asdict(problem) for problem in chain],
+            "findings": [asdict(finding) for finding in report.findings]}
 
 
 @router.get("/emergency-access", dependencies=[Fresh])

@@ -15,6 +15,7 @@ from psycopg import sql
 from tests.services._process import (
     LOOPBACK,
     ServiceError,
+    apt_install,
     free_port,
     run,
     wait_until,
@@ -133,15 +134,7 @@ def _apt_install_postgres() -> None:
             "PostgreSQL is not installed and installing it needs root: "
             "run `apt-get install postgresql` or set TSUNAGU_TEST_POSTGRES_DSN"
         )
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    apt = ["apt-get", "-q", "-y", "-o", "DPkg::Lock::Timeout=300"]
-    run([*apt, "update"], what="apt-get update", timeout=600, env=env)
-    run(
-        [*apt, "install", "--no-install-recommends", "postgresql"],
-        what="apt-get install postgresql",
-        timeout=900,
-        env=env,
-    )
+    apt_install("postgresql")
 
 
 def _as_service_user(*cmd: str | os.PathLike[str]) -> list[str | os.PathLike[str]]:
@@ -221,7 +214,7 @@ def _superuser_connection(server: PostgresServer) -> psycopg.Connection:
 def _create_app_role_and_database(server: PostgresServer) -> None:
     role = sql.Identifier(server.user)
     with _superuser_connection(server) as conn:
-        conn.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(role, sql.Literal(server.password)))
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN CREATEROLE PASSWORD {}").format(role, sql.Literal(server.password)))
         conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(server.dbname), role))
 
 
