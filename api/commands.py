@@ -11,6 +11,7 @@ from api.schemas.base import CommandBody, CommandResultPublic
 from domain.actor import Actor
 from domain.application import CommandResult, Tsunagu
 from domain.case import Case
+from domain.idempotency import IdempotencyKey
 
 
 def public(result: CommandResult) -> CommandResultPublic:
@@ -20,6 +21,6 @@ def public(result: CommandResult) -> CommandResultPublic:
 
 def run_command(tsunagu: Tsunagu, actor: Actor, case_id: UUID, body: CommandBody,
                 command: Callable[[Case, datetime], Any], *, expected_version: int | None,
-                agencies: Iterable[str | None] = ()) -> CommandResultPublic:
+                idempotency: IdempotencyKey | None, agencies: Iterable[str | None] = ()) -> CommandResultPublic:
     return public(tsunagu.update_case(actor, case_id, command, expected_version=expected_version,
-                                      agencies=agencies, occurred_at=body.occurred_at))
+                                      agencies=agencies, occurred_at=body.occurred_at, idempotency=idempotency))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from collections.abc import Callable
 from typing import Annotated
 
@@ -10,6 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from domain.actor import Actor
 from domain.application import Tsunagu
+from domain.idempotency import IdempotencyKey
 from domain.vocabulary import Role
 from infra.auth import AuthenticationError, TokenIssuer
 from infra.bootstrap import Services
@@ -51,6 +55,32 @@ def get_actor(
 def _unauthenticated(message: str) -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, detail={"code": "unauthenticated", "message": message},
                          headers={"WWW-Authenticate": "Bearer"})
+
+
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+
+
+async def get_idempotency_key(
+    request: Request,
+    actor: Annotated[Actor, Depends(get_actor)],
+    idempotency_key: Annotated[str | None, Header(description="Any unique string (e.g. a UUID) per command: a retry "
+                                                              "with the same key returns the first result and "
+                                                              "records nothing new.")] = None,
+) -> IdempotencyKey | None:
+    if idempotency_key is None:
+        return None
+    if not IDEMPOTENCY_KEY.match(idempotency_key):
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail={
+            "code": "invalid_idempotency_key",
+            "message": "Idempotency-Key は1〜200文字の英数字・記号で指定してください。",
+            "message_en": "Idempotency-Key must be 1-200 visible ASCII characters."})
+    body = await request.body()
+    try:
+        canonical = json.dumps(json.loads(body), sort_keys=True, ensure_ascii=False) if body else ""
+    except ValueError:
+        canonical = body.hex()  # not JSON: the body's validation answers 422 anyway
+    digest = hashlib.sha256(f"{request.method} {request.url.path}\n{canonical}".encode()).hexdigest()
+    return IdempotencyKey(staff_id=actor.staff_id, key=idempotency_key, request_digest=digest)
 
 
 def get_expected_version(
@@ -98,3 +128,4 @@ Fresh = Depends(wait_for_position)
 AuditorDep = Annotated[Actor, Depends(require_role(Role.AUDITOR))]
 ActorDep = Annotated[Actor, Depends(get_actor)]
 ExpectedVersion = Annotated[int | None, Depends(get_expected_version)]
+Idempotency = Annotated[IdempotencyKey | None, Depends(get_idempotency_key)]

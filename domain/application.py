@@ -13,14 +13,15 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import Application
+from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
 from domain.access import Decision, decide_case, may_write
 from domain.access_record import AccessRecord
 from domain.actor import Actor
 from domain.case import Case, CaseEvent
-from domain.errors import AccessNotRecorded, InvalidCommand, NotFound, VersionConflict
+from domain.errors import AccessNotRecorded, IdempotencyKeyReused, InvalidCommand, NotFound, VersionConflict
+from domain.idempotency import IdempotencyKey, IdempotencyRecord
 from domain.registry import Registry
 from domain.views import CaseView, Timeline, case_view, timeline_entry
 
@@ -90,18 +91,22 @@ class Tsunagu(Application):
     # ----- writes -------------------------------------------------------------------------
 
     def open_case(self, actor: Actor, *, household_name: str, household_name_kana: str,
-                  district: str | None, summary: str, occurred_at: datetime | None = None) -> CommandResult:
+                  district: str | None, summary: str, occurred_at: datetime | None = None,
+                  idempotency: IdempotencyKey | None = None) -> CommandResult:
         if district is not None and district not in {d.id for d in self.registry.districts}:
             raise InvalidCommand(f"地区「{district}」は登録されていません。", f"Unknown district {district!r}.")
         self._check_agencies([actor.agency_id])
+        if (replayed := self._replayed(idempotency)) is not None:
+            return replayed
         at = self._check_occurred_at(occurred_at, self.clock())
         case = Case.open(actor, at, household_name=household_name,
                          household_name_kana=household_name_kana, district=district, summary=summary)
-        return self._save(case, created_id=str(case.id))
+        return self._save(case, created_id=str(case.id), idempotency=idempotency)
 
     def update_case(self, actor: Actor, case_id: UUID, command: Callable[[Case, datetime], Any], *,
                     expected_version: int | None = None, agencies: Iterable[str | None] = (),
-                    occurred_at: datetime | None = None) -> CommandResult:
+                    occurred_at: datetime | None = None,
+                    idempotency: IdempotencyKey | None = None) -> CommandResult:
         """Run one command on a case the actor may write to, and save its events atomically.
 
         ``occurred_at`` dates a record of something that already happened (a visit on
@@ -109,6 +114,8 @@ class Tsunagu(Application):
         the actor's permission to write as of now.
         """
         self._check_agencies(agencies)
+        if (replayed := self._replayed(idempotency)) is not None:
+            return replayed
         now = self.clock()
         at = self._check_occurred_at(occurred_at, now)
         case = self._load(case_id)
@@ -120,15 +127,18 @@ class Tsunagu(Application):
         if expected_version is not None and expected_version != case.version:
             raise self._conflict(case.version)
         created = command(case, at)
-        return self._save(case, created_id=created if isinstance(created, str) else None)
+        return self._save(case, created_id=created if isinstance(created, str) else None, idempotency=idempotency)
 
-    def grant_emergency_access(self, actor: Actor, case_id: UUID, *, reason: str) -> CommandResult:
+    def grant_emergency_access(self, actor: Actor, case_id: UUID, *, reason: str,
+                               idempotency: IdempotencyKey | None = None) -> CommandResult:
         """Break-glass: open to any staff member who knows the case, with a written reason."""
+        if (replayed := self._replayed(idempotency)) is not None:
+            return replayed
         case = self._load(case_id)
         if case is None:
             raise case_not_found()
-        case.grant_emergency_access(actor, self.clock(), reason=reason, ttl=self.emergency_ttl)
-        return self._save(case, created_id=next(reversed(case.emergency_grants)))
+        grant_id = case.grant_emergency_access(actor, self.clock(), reason=reason, ttl=self.emergency_ttl)
+        return self._save(case, created_id=grant_id, idempotency=idempotency)
 
     @staticmethod
     def _check_occurred_at(occurred_at: datetime | None, now: datetime) -> datetime:
@@ -150,13 +160,33 @@ class Tsunagu(Application):
         case.review_emergency_access(auditor, self.clock(), grant_id=grant_id, justified=justified, finding=finding)
         return self._save(case, created_id=None)
 
-    def _save(self, case: Case, created_id: str | None) -> CommandResult:
+    def _save(self, case: Case, created_id: str | None, idempotency: IdempotencyKey | None = None) -> CommandResult:
+        """Save the case's new events atomically, with the idempotency record when keyed."""
+        keyed = [] if idempotency is None else [IdempotencyRecord.of(
+            idempotency, case_id=str(case.id), version=case.version, created_id=created_id)]
         try:
-            recordings = self.save(case)
+            recordings = self.save(case, *keyed)
         except IntegrityError:
+            if (replayed := self._replayed(idempotency)) is not None:
+                return replayed  # the same command won a race with this retry
             raise self._conflict(None) from None
         return CommandResult(case_id=str(case.id), version=case.version,
                              position=recordings[-1].notification.id, created_id=created_id)
+
+    def _replayed(self, idempotency: IdempotencyKey | None) -> CommandResult | None:
+        """The first result of a command sent again with the same key (None if it is new)."""
+        if idempotency is None:
+            return None
+        try:
+            record: IdempotencyRecord = self.repository.get(idempotency.record_id)
+        except AggregateNotFoundError:
+            return None
+        if record.request_digest != idempotency.request_digest:
+            raise IdempotencyKeyReused(
+                "この Idempotency-Key は別の内容の依頼ですでに使われています。新しいキーで送ってください。",
+                "This Idempotency-Key was already used for a different request; send it with a new key.")
+        return CommandResult(case_id=record.case_id, version=record.version,
+                             position=self.recorder.max_notification_id() or 0, created_id=record.created_id)
 
     @staticmethod
     def _conflict(current: int | None) -> VersionConflict:

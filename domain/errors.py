@@ -46,6 +46,12 @@ class NotPermitted(DomainError):
     code = "not_permitted"
 
 
+class IdempotencyKeyReused(InvalidCommand):
+    """The same idempotency key came back with a different request."""
+
+    code = "idempotency_key_reused"
+
+
 class VersionConflict(DomainError):
     """Someone else changed the case since the client read it (optimistic concurrency)."""
 

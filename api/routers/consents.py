@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, status
 
 from api.commands import run_command
-from api.deps import ActorDep, ExpectedVersion, TsunaguDep
+from api.deps import ActorDep, ExpectedVersion, Idempotency, TsunaguDep
 from api.schemas.base import CommandResultPublic
 from api.schemas.consents import ConsentCreate, ConsentWithdrawal
 
@@ -16,17 +16,17 @@ router = APIRouter(prefix="/cases/{case_id}/consents", tags=["consents"])
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CommandResultPublic)
 def create_consent(case_id: UUID, body: ConsentCreate, tsunagu: TsunaguDep, actor: ActorDep,
-                   expected: ExpectedVersion) -> CommandResultPublic:
+                   expected: ExpectedVersion, idempotency: Idempotency) -> CommandResultPublic:
     """Record consent: which agencies may see which categories, for what purpose, until when."""
     return run_command(tsunagu, actor, case_id, body, lambda case, at: case.grant_consent(
         actor, at, given_by_member=body.given_by_member, agencies=body.agencies, categories=body.categories,
         purpose=body.purpose, method=body.method, valid_until=body.valid_until),
-        expected_version=expected, agencies=body.agencies)
+        expected_version=expected, idempotency=idempotency, agencies=body.agencies)
 
 
 @router.post("/{consent_id}/withdrawal", response_model=CommandResultPublic)
 def withdraw_consent(case_id: UUID, consent_id: str, body: ConsentWithdrawal, tsunagu: TsunaguDep,
-                     actor: ActorDep, expected: ExpectedVersion) -> CommandResultPublic:
+                     actor: ActorDep, expected: ExpectedVersion, idempotency: Idempotency) -> CommandResultPublic:
     """Withdraw consent: from now on, the agencies it covered see only what else allows."""
     return run_command(tsunagu, actor, case_id, body, lambda case, at: case.withdraw_consent(
-        actor, at, consent_id=consent_id, reason=body.reason), expected_version=expected)
+        actor, at, consent_id=consent_id, reason=body.reason), expected_version=expected, idempotency=idempotency)

@@ -152,3 +152,41 @@ def test_read_is_503_when_the_access_record_cannot_be_written(client, auth, case
     response = client.get(f"/cases/{case_id}/timeline", headers=auth(ELDERLY))
     assert response.status_code == 503
     assert "田中" not in response.text and response.json()["detail"]["code"] == "access_not_recorded"
+
+
+def test_retry_with_the_same_idempotency_key_returns_the_first_result_and_records_nothing(client, auth, case_id,
+                                                                                         tsunagu) -> None:
+    headers = {**auth(ELDERLY), "Idempotency-Key": "visit-2026-06-01-a"}
+    body = {"field": "elderly", "summary": "電話相談"}
+    first = client.post(f"/cases/{case_id}/consultations", json=body, headers=headers)
+    position = log_position(tsunagu)
+    again = client.post(f"/cases/{case_id}/consultations", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert (again.json()["version"], again.json()["id"]) == (first.json()["version"], first.json()["id"])
+    assert log_position(tsunagu) == position
+    different = client.post(f"/cases/{case_id}/consultations", json={**body, "summary": "別の相談"}, headers=headers)
+    assert different.status_code == 422 and different.json()["detail"]["code"] == "idempotency_key_reused"
+
+
+def test_opening_a_case_twice_with_one_key_opens_it_once(client, auth, tsunagu) -> None:
+    headers = {**auth(ELDERLY), "Idempotency-Key": "open-sato"}
+    body = {"household_name": "佐藤家", "household_name_kana": "さとうけ"}
+    first, again = (client.post("/cases", json=body, headers=headers) for _ in range(2))
+    assert first.json()["case_id"] == again.json()["case_id"]
+    opened = tsunagu.recorder.select_notifications(start=1, limit=100, topics=["domain.case.aggregate:Case.Opened"])
+    assert len(opened) == 1
+
+
+def test_the_same_key_from_another_staff_member_is_a_different_command(client, auth, case_id) -> None:
+    body = {"reason": "本人と連絡が取れず、室内で倒れている可能性がある"}
+    mine = client.post(f"/cases/{case_id}/emergency-access", json=body,
+                       headers={**auth(HIKIKOMORI), "Idempotency-Key": "k1"})
+    theirs = client.post(f"/cases/{case_id}/emergency-access", json=body,
+                         headers={**auth("inoue-kazuki"), "Idempotency-Key": "k1"})
+    assert mine.status_code == theirs.status_code == 201 and mine.json()["id"] != theirs.json()["id"]
+
+
+def test_malformed_idempotency_key_is_422(client, auth, case_id) -> None:
+    response = client.post(f"/cases/{case_id}/consultations", json={"field": "elderly", "summary": "x"},
+                           headers={**auth(ELDERLY), "Idempotency-Key": "with space"})
+    assert response.status_code == 422

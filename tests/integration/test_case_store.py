@@ -138,3 +138,21 @@ def test_concurrent_readers_of_one_case_never_conflict(tsunagu, staff) -> None:
     assert len(records) == len(readers)
     assert {b for r in records for b in r.shown} == {Basis.OWN_RECORD, Basis.CONSENT, Basis.AUDIT}
     assert tsunagu._load(case_id).version == 3  # reading changed nothing on the case
+
+
+def test_a_retry_racing_its_first_attempt_returns_the_first_result(store_env, registry, clock, staff) -> None:
+    from domain.idempotency import IdempotencyKey
+
+    first, second = (Tsunagu(store_env, registry=registry, clock=clock) for _ in range(2))
+    case_id, _ = open_8050_case(first, staff)
+    elderly = staff("suzuki-kenta")
+    key = IdempotencyKey(staff_id=elderly.staff_id, key="retry-1", request_digest="same-request")
+    case_a, case_b = first._load(case_id), second._load(case_id)  # both attempts loaded before either saved
+    created_a = case_a.record_consultation(elderly, clock(), field="elderly", category="consultation",
+                                           channel="電話", summary="x")
+    case_b.record_consultation(elderly, clock(), field="elderly", category="consultation", channel="電話",
+                               summary="x")
+    won = first._save(case_a, created_id=created_a, idempotency=key)
+    replayed = second._save(case_b, created_id="never-used", idempotency=key)
+    assert (replayed.version, replayed.created_id) == (won.version, created_a)
+    assert first._load(case_id).version == 3

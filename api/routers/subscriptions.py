@@ -1,0 +1,89 @@
+"""Referral subscriptions over HTTP: a Server-Sent Events stream per agency, with no Kafka at all.
+
+The stream is read from the same notification log, as the same id-only messages, as the Kafka
+relay publishes; it is guarded by the same bearer authentication as the rest of the API, and a
+member of staff receives their own agency's messages only. Each event's ``id`` is its log
+position: a client that reconnects with ``Last-Event-ID`` misses nothing. Details stay behind
+the audited ``GET /cases/{id}/timeline`` named in each message's ``link``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import ActorDep, TsunaguDep
+from infra.referral_feed import ReferralFeed, build_referral_feed
+
+router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])
+
+POLL_INTERVAL_S = 0.25
+KEEPALIVE_S = 15.0
+RECONNECT_MS = 3000
+BATCH = 200
+
+
+def get_referral_feed(request: Request, tsunagu: TsunaguDep) -> ReferralFeed:
+    feed = getattr(request.app.state, "referral_feed", None)
+    if feed is None or feed.app is not tsunagu:
+        feed = request.app.state.referral_feed = build_referral_feed(tsunagu)
+    return feed
+
+
+def get_start_position(
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", description="Resume after this event.")] = None,
+    after: Annotated[int | None, Query(ge=0, description="Replay from this log position (default: from now).")]
+    = None,
+) -> int | None:
+    if last_event_id is None:
+        return after
+    if not last_event_id.strip().isdigit() or len(last_event_id.strip()) > 18:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail={
+            "code": "invalid_last_event_id", "message": "Last-Event-ID にはイベントの id（整数）を指定してください。",
+            "message_en": "Last-Event-ID must be the id of an event received from this stream."})
+    return int(last_event_id)
+
+
+@router.get("/referrals", response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {}},
+                             "description": "`event: <type>`, `id: <log position>`, `data: <ReferralEventV1 JSON>`"}})
+async def stream_referrals(
+    request: Request, actor: ActorDep, feed: Annotated[ReferralFeed, Depends(get_referral_feed)],
+    start: Annotated[int | None, Depends(get_start_position)],
+    duration: Annotated[float, Query(gt=0, le=3600, description="Seconds until the server ends the stream; "
+                                                                "clients reconnect with Last-Event-ID.")] = 300,
+) -> StreamingResponse:
+    """Your agency's referral events as they happen: referrals to it and from it, escalations, handovers."""
+    position = start if start is not None else await run_in_threadpool(feed.head)
+    return StreamingResponse(_events(request, feed, actor.agency_id, position, duration),
+                             media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+async def _events(request: Request, feed: ReferralFeed, agency_id: str, position: int,
+                  duration: float) -> AsyncIterator[str]:
+    yield f"retry: {RECONNECT_MS}\n\n"
+    deadline = time.monotonic() + duration
+    last_sent = time.monotonic()
+    while time.monotonic() < deadline and not await request.is_disconnected():
+        items = await run_in_threadpool(feed.read, after=position, limit=BATCH)
+        for item in items:
+            for message in item.messages:
+                if message.recipient == agency_id:
+                    yield f"id: {item.position}\nevent: {message.type}\ndata: {message.model_dump_json()}\n\n"
+                    last_sent = time.monotonic()
+        if items:
+            if all(m.recipient != agency_id for m in items[-1].messages):
+                yield f"id: {items[-1].position}\n\n"  # no event: moves the client's Last-Event-ID past others'
+            position = items[-1].position
+        if len(items) < BATCH:
+            if time.monotonic() - last_sent >= KEEPALIVE_S:
+                yield ": keep-alive\n\n"
+                last_sent = time.monotonic()
+            await asyncio.sleep(POLL_INTERVAL_S)
