@@ -1,0 +1,137 @@
+"""``tsunagu relay`` and ``tsunagu consume ...``: the referral relay and an agency's consumer."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from consumers.inbox import Inbox
+from domain.errors import NotFound
+from infra.bootstrap import build_tsunagu, demo_settings, load_registry
+from infra.kafka.settings import KafkaSettings
+from infra.settings import Settings
+
+log = logging.getLogger("tsunagu.cli")
+console = Console()
+
+consume = typer.Typer(help="Subscribe to what Tsunagu publishes on Kafka.", no_args_is_help=True)
+
+
+def relay(
+    once: Annotated[bool, typer.Option(help="Publish what is waiting, then exit.")] = False,
+) -> None:
+    """Publish referral events from the event log to the agencies' Kafka topics (at least once)."""
+    from infra.kafka.relay import ReferralRelay
+    from infra.referral_feed import build_referral_feed
+
+    _log_to_stderr()
+    kafka = KafkaSettings()
+    tsunagu = build_tsunagu(_store_settings())
+    relay = ReferralRelay.from_settings(build_referral_feed(tsunagu), kafka)
+    log.info("relay %r from log position %d to %s", relay.name, relay.position(), kafka.bootstrap_servers)
+    try:
+        relayed = relay.run(_stop_on_signals(), until_idle=once)
+        log.info("relay stopped at log position %d after %d events", relay.position(), relayed)
+    finally:
+        relay.close()
+        tsunagu.close()
+
+
+@consume.command("referrals")
+def consume_referrals(
+    agency: Annotated[str, typer.Option(help="The agency whose topic to consume (see `tsunagu staff`).")],
+    webhook_url: Annotated[str | None, typer.Option(
+        help="POST each new entry here (default: TSUNAGU_KAFKA_WEBHOOK_URL).")] = None,
+    instance_id: Annotated[str | None, typer.Option(
+        help="Static group membership: a restart with the same id takes over without a rebalance.")] = None,
+) -> None:
+    """Consume an agency's referral events into its inbox, once each, and forward them to its webhook."""
+    from consumers.referrals import ReferralConsumer, utc_now
+    from consumers.webhook import WebhookForwarder
+    from infra.kafka.clients import new_referral_consumer
+
+    _log_to_stderr()
+    settings = _store_settings()
+    _check_agency(settings, agency)
+    kafka = KafkaSettings(**({"webhook_url": webhook_url} if webhook_url else {}))
+    inbox = open_inbox(settings)
+    forwarder = None
+    if kafka.webhook_url:
+        forwarder = WebhookForwarder(
+            inbox, agency, kafka.webhook_url, clock=utc_now,
+            secret=kafka.webhook_secret.get_secret_value() if kafka.webhook_secret else None,
+            timeout_s=kafka.webhook_timeout_s, backoff_initial_s=kafka.webhook_backoff_initial_s,
+            backoff_max_s=kafka.webhook_backoff_max_s)
+    consumer = ReferralConsumer(agency, new_referral_consumer(kafka, agency, instance_id=instance_id), inbox,
+                                forwarder=forwarder, commit_interval_s=kafka.commit_interval_s)
+    log.info("consuming referrals for %s from %s", agency, kafka.bootstrap_servers)
+    try:
+        consumer.run(_stop_on_signals())
+    finally:
+        consumer.close()
+        inbox.close()
+
+
+@consume.command("inbox")
+def list_inbox(
+    agency: Annotated[str, typer.Option(help="The agency whose inbox to list.")],
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="How many entries, newest first.")] = 50,
+) -> None:
+    """List an agency's referral inbox: ids, agencies, categories, times; details are behind `link`."""
+    settings = _store_settings()
+    _check_agency(settings, agency)
+    inbox = open_inbox(settings)
+    try:
+        entries = inbox.entries(agency, limit=limit)
+    finally:
+        inbox.close()
+    table = Table("received", "type", "case", "from → to", "categories", "link", "webhook")
+    for entry in entries:
+        event = entry.event
+        webhook = ("sent" if entry.forwarded_at else entry.last_error or
+                   ("pending" if entry.next_forward_at else "–"))
+        table.add_row(f"{entry.received_at:%Y-%m-%d %H:%M:%S}", event.type, str(event.case_id),
+                      f"{event.from_agency} → {event.to_agency}", ", ".join(event.categories), event.link, webhook)
+    console.print(table)
+
+
+def open_inbox(settings: Settings) -> Inbox:
+    """The inbox table lives in the configured store, beside the events."""
+    if settings.store == "postgres":
+        assert settings.postgres_dsn is not None
+        return Inbox.postgres(settings.postgres_dsn.get_secret_value(), settings.postgres_schema or "public")
+    settings.sqlite_file.parent.mkdir(parents=True, exist_ok=True)
+    return Inbox.sqlite(settings.sqlite_file)
+
+
+def _store_settings() -> Settings:
+    """Store settings from the environment; the demo's secrets fill what is not configured."""
+    return demo_settings(Settings(), create=False)
+
+
+def _check_agency(settings: Settings, agency: str) -> None:
+    try:
+        load_registry(settings.registry_path).agency(agency)
+    except NotFound as error:
+        raise typer.BadParameter(error.message_en, param_hint="--agency") from None
+
+
+def _stop_on_signals() -> threading.Event:
+    """SIGTERM or Ctrl-C finish the current batch, then stop."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
+
+
+def _log_to_stderr() -> None:
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("kafka").setLevel(logging.CRITICAL)  # a broker that is down is reported once per retry, by us

@@ -1,0 +1,127 @@
+"""The outbox relay: referral events from the notification log to the agencies' Kafka topics.
+
+At least once, in log order. A batch is read after the relay's tracked position; every message
+is sent keyed by case id (one case's events keep their order within an agency's topic); the
+future of every send is checked; only then is the batch's last log position recorded, with the
+library's tracking recorder. A crash between sending and recording sends the batch again, and
+consumers drop the copies by event id. When Kafka or the store fails, the relay backs off and
+retries the same batch; the API never waits for Kafka.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from eventsourcing.persistence import Tracking, TrackingRecorder
+from kafka import KafkaProducer
+
+from infra.kafka.clients import layout, new_admin, new_producer
+from infra.kafka.settings import KafkaSettings
+from infra.kafka.topics import TopicCreator
+from infra.referral_feed import ReferralEventV1, ReferralFeed
+
+log = logging.getLogger("tsunagu.relay")
+
+SCHEMA_HEADER = ("schema", b"tsunagu.referral-event.v1")
+
+
+def describe(error: Exception) -> str:
+    text = str(error)
+    return text if text.startswith(type(error).__name__) else f"{type(error).__name__}: {text}"
+
+
+class KafkaPublisher:
+    """Sends messages to their recipients' topics and returns only once the broker acked all of them."""
+
+    def __init__(self, settings: KafkaSettings) -> None:
+        self.settings = settings
+        self.layout = layout(settings)
+        self.topics = TopicCreator(lambda: new_admin(settings), settings.partitions, settings.replication_factor)
+        self._producer: KafkaProducer | None = None
+
+    def publish(self, messages: Sequence[ReferralEventV1]) -> None:
+        try:
+            self.topics.ensure(self.layout.topic_for(m.recipient) for m in messages)
+            producer = self._producer = self._producer or new_producer(self.settings)
+            futures = [producer.send(self.layout.topic_for(m.recipient), key=str(m.case_id).encode(),
+                                     value=m.model_dump_json().encode(),
+                                     headers=[("event_id", str(m.event_id).encode()), SCHEMA_HEADER])
+                       for m in messages]
+            deadline = time.monotonic() + self.settings.send_timeout_s
+            for future in futures:  # flush() may return although records expired: check each one
+                future.get(timeout=max(deadline - time.monotonic(), 0.001))
+        except Exception:
+            self.reset()
+            raise
+
+    def reset(self) -> None:
+        """Drop the producer and whatever it still buffers; the next batch starts on a fresh one."""
+        if self._producer is not None:
+            self._producer.close(timeout=0)
+            self._producer = None
+
+    def close(self) -> None:
+        if self._producer is not None:
+            self._producer.close(timeout=self.settings.send_timeout_s)
+            self._producer = None
+
+
+@dataclass
+class ReferralRelay:
+    feed: ReferralFeed
+    publisher: KafkaPublisher
+    tracking: TrackingRecorder
+    name: str
+    batch_size: int
+    poll_interval_s: float
+    backoff_initial_s: float
+    backoff_max_s: float
+
+    @classmethod
+    def from_settings(cls, feed: ReferralFeed, settings: KafkaSettings) -> ReferralRelay:
+        return cls(feed, KafkaPublisher(settings), feed.app.factory.tracking_recorder(), name=settings.relay_name,
+                   batch_size=settings.relay_batch_size, poll_interval_s=settings.relay_poll_interval_s,
+                   backoff_initial_s=settings.backoff_initial_s, backoff_max_s=settings.backoff_max_s)
+
+    def position(self) -> int:
+        """The last log position whose messages the broker acked."""
+        return self.tracking.max_tracking_id(self.name) or 0
+
+    def relay_batch(self) -> int:
+        """Publish the events after the recorded position, then record it; return how many events."""
+        items = self.feed.read(after=self.position(), limit=self.batch_size)
+        if not items:
+            return 0
+        self.publisher.publish([message for item in items for message in item.messages])
+        self.tracking.insert_tracking(Tracking(application_name=self.name, notification_id=items[-1].position))
+        log.debug("published %d events up to position %d", len(items), items[-1].position)
+        return len(items)
+
+    def run(self, stop: threading.Event, *, until_idle: bool = False) -> int:
+        """Relay until ``stop`` is set (or, with ``until_idle``, until nothing is waiting)."""
+        relayed = failures = 0
+        while not stop.is_set():
+            try:
+                count = self.relay_batch()
+            except Exception as error:  # noqa: BLE001 - Kafka or the store is down: the same batch is retried
+                failures += 1
+                delay = min(self.backoff_initial_s * 2 ** (failures - 1), self.backoff_max_s)
+                log.warning("relay batch failed (%s); retrying in %.1fs", describe(error), delay)
+                stop.wait(delay)
+                continue
+            if failures:
+                log.info("relay recovered after %d failed attempts; position %d", failures, self.position())
+                failures = 0
+            relayed += count
+            if until_idle and count == 0:
+                break
+            if count < self.batch_size:
+                stop.wait(self.poll_interval_s)
+        return relayed
+
+    def close(self) -> None:
+        self.publisher.close()
