@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.errors import problem
 from domain.actor import Actor
 from domain.application import Tsunagu
 from domain.idempotency import IdempotencyKey
@@ -45,16 +46,16 @@ def get_actor(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise _unauthenticated("ログインが必要です（Bearer トークン）。 / A bearer token is required.")
+        raise _unauthenticated("ログインが必要です（Bearer トークン）。", "A bearer token is required.")
     try:
         return issuer.verify(credentials.credentials)
     except AuthenticationError:
-        raise _unauthenticated("トークンが無効か期限切れです。 / The token is invalid or expired.") from None
+        raise _unauthenticated("トークンが無効か期限切れです。", "The token is invalid or expired.") from None
 
 
-def _unauthenticated(message: str) -> HTTPException:
-    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail={"code": "unauthenticated", "message": message},
-                         headers={"WWW-Authenticate": "Bearer"})
+def _unauthenticated(message_ja: str, message_en: str) -> HTTPException:
+    return problem(status.HTTP_401_UNAUTHORIZED, "unauthenticated", message_ja, message_en,
+                   headers={"WWW-Authenticate": "Bearer"})
 
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
@@ -70,10 +71,9 @@ async def get_idempotency_key(
     if idempotency_key is None:
         return None
     if not IDEMPOTENCY_KEY.match(idempotency_key):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail={
-            "code": "invalid_idempotency_key",
-            "message": "Idempotency-Key は1〜200文字の英数字・記号で指定してください。",
-            "message_en": "Idempotency-Key must be 1-200 visible ASCII characters."})
+        raise problem(status.HTTP_422_UNPROCESSABLE_CONTENT, "invalid_idempotency_key",
+                      "Idempotency-Key は1〜200文字の英数字・記号で指定してください。",
+                      "Idempotency-Key must be 1-200 visible ASCII characters.")
     body = await request.body()
     try:
         canonical = json.dumps(json.loads(body), sort_keys=True, ensure_ascii=False) if body else ""
@@ -90,32 +90,36 @@ def get_expected_version(
         return None
     raw = if_match.strip().removeprefix("W/").strip('"')
     if not raw.isdigit() or len(raw) > 9:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail={
-            "code": "invalid_if_match",
-            "message": "If-Match にはケースの版番号を指定してください（例: \"7\"）。 / If-Match must be a case version."})
+        raise problem(status.HTTP_422_UNPROCESSABLE_CONTENT, "invalid_if_match",
+                      "If-Match にはケースの版番号を指定してください（例: \"7\"）。", "If-Match must be a case version.")
     return int(raw)
 
 
 def wait_for_position(
     services: Annotated[Services, Depends(get_services)],
-    after: Annotated[int | None, Query(ge=0, description="Wait until the read models include this log position "
-                                                         "(the `position` a write answered).")] = None,
+    after: Annotated[int | None, Query(ge=0, le=2**63 - 1, description="Wait until the read models include this log "
+                                                                      "position (the `position` a write answered).")
+                     ] = None,
 ) -> None:
     """Read-your-writes: wait, bounded, until the read models have caught up with ``after``."""
-    if after is not None and not services.runner.wait(after, timeout=services.settings.read_wait_seconds):
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "1"}, detail={
-            "code": "read_models_behind",
-            "message": "集計がまだ最新の記録に追いついていません。少し待ってから再度お試しください。",
-            "message_en": "The read models have not caught up with that write yet; retry shortly."})
+    if after is None:
+        return
+    if after > (services.tsunagu.recorder.max_notification_id() or 0):
+        raise problem(status.HTTP_422_UNPROCESSABLE_CONTENT, "position_not_written",
+                      "指定された位置（after）はまだ記録されていません。", "No write has reached that position yet.")
+    if not services.runner.wait(after, timeout=services.settings.read_wait_seconds):
+        raise problem(status.HTTP_503_SERVICE_UNAVAILABLE, "read_models_behind",
+                      "集計がまだ最新の記録に追いついていません。少し待ってから再度お試しください。",
+                      "The read models have not caught up with that write yet; retry shortly.",
+                      headers={"Retry-After": "1"})
 
 
 def require_role(*roles: Role) -> Callable[[Actor], Actor]:
     def check(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
         if not any(actor.has_role(role) for role in roles):
             names = "、".join(role.label_ja for role in roles)
-            raise HTTPException(status.HTTP_403_FORBIDDEN, detail={
-                "code": "role_required", "message": f"この操作には次の役割が必要です：{names}。",
-                "message_en": f"This needs one of the roles: {', '.join(roles)}."})
+            raise problem(status.HTTP_403_FORBIDDEN, "role_required", f"この操作には次の役割が必要です：{names}。",
+                          f"This needs one of the roles: {', '.join(roles)}.")
         return actor
 
     return check

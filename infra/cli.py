@@ -99,13 +99,15 @@ def _seed_demo_once(tsunagu: Tsunagu, households: int) -> None:
 
 
 def _print_sign_in(issuer: TokenIssuer, registry: Registry, host: str, port: int) -> None:
+    """Show how to sign in. Tokens are shown on a terminal only, never written into a log file."""
     base = f"http://{host}:{port}"
-    console.print(f"\n[bold]API[/]: {base}/docs   [bold]ヘルスチェック[/]: {base}/healthz")
-    console.print("デモ職員のトークン（`tsunagu token STAFF_ID` でも発行できます）:")
+    console.print(f"\n[bold]画面[/]: {base}/   [bold]API[/]: {base}/docs   [bold]ヘルスチェック[/]: {base}/healthz")
+    console.print("デモ職員（トークンは `tsunagu token STAFF_ID` で発行できます）:")
     for staff_id in DEMO_LOGINS:
         staff = registry.staff_member(staff_id)
-        console.print(f"  [bold]{staff.name}[/] ({staff.agency}, {', '.join(staff.roles)}):")
-        console.print(f"    {issuer.issue(staff)}", soft_wrap=True)
+        console.print(f"  [bold]{staff.name}[/] {staff_id} ({staff.agency}, {', '.join(staff.roles)})")
+        if console.is_terminal:
+            console.print(f"    {issuer.issue(staff)}", soft_wrap=True)
     console.print(f"例: curl -H 'Authorization: Bearer <token>' {base}/cases/<case_id>/timeline\n")
 
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from api.commands import public
 from api.deps import AuditorDep, Fresh, ReadModelsDep, ServicesDep, TsunaguDep
 from api.exports import csv_response
-from api.schemas.base import CommandResultPublic, RequiredText
+from api.schemas.base import CommandResultPublic, Identifier, RequiredText
 from domain.audit import verify_access_log
 from domain.vocabulary import Basis
 from projections.audit_chain import verify_chain
@@ -32,10 +32,11 @@ CSV_COLUMNS = [("decided_at", "判定日時(UTC)"), ("reader_staff", "閲覧者"
 
 
 class AccessFilters(BaseModel):
-    case_id: str | None = None
-    member_id: str | None = Field(default=None, description="A person (household member): their case's accesses.")
-    reader_staff: str | None = None
-    reader_agency: str | None = None
+    case_id: Identifier | None = None
+    member_id: Identifier | None = Field(default=None, description="A person (household member): their case's "
+                                                                  "accesses.")
+    reader_staff: Identifier | None = None
+    reader_agency: Identifier | None = None
     basis: Basis | None = None
     granted: bool | None = None
     since: datetime | None = None
@@ -51,7 +52,11 @@ class EmergencyReview(BaseModel):
     finding: RequiredText = Field(examples=["安否確認のため必要かつ最小限の閲覧であった。"])
 
 
-@router.get("/access", dependencies=[Fresh])
+CSV_OR_JSON = {200: {"content": {"application/json": {}, "text/csv": {}},
+                    "description": "JSON, or a CSV (UTF-8 with BOM) with format=csv"}}
+
+
+@router.get("/access", dependencies=[Fresh], responses=CSV_OR_JSON)
 def read_access_decisions(auditor: AuditorDep, read_models: ReadModelsDep,
                           filters: Annotated[AccessFilters, Query()],
                           format: Annotated[Literal["json", "csv"], Query()] = "json",  # noqa: A002
@@ -63,7 +68,7 @@ def read_access_decisions(auditor: AuditorDep, read_models: ReadModelsDep,
     return {"decisions": rows}
 
 
-@router.get("/unconsented", dependencies=[Fresh])
+@router.get("/unconsented", dependencies=[Fresh], responses=CSV_OR_JSON)
 def read_unconsented_accesses(auditor: AuditorDep, read_models: ReadModelsDep,
                               filters: Annotated[AccessFilters, Query()],
                               format: Annotated[Literal["json", "csv"], Query()] = "json",  # noqa: A002

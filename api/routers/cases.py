@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from api.commands import public, run_command
 from api.deps import ActorDep, ExpectedVersion, Idempotency, Fresh, ReadModelsDep, TsunaguDep
-from api.schemas.base import CommandResultPublic
+from api.schemas.base import CommandResultPublic, Identifier
 from api.schemas.cases import (
     CaseClosure,
     CaseCreate,
@@ -39,8 +39,8 @@ def create_case(body: CaseCreate, tsunagu: TsunaguDep, actor: ActorDep,
 @router.get("", response_model=CaseListPublic, dependencies=[Fresh])
 def read_cases(actor: ActorDep, read_models: ReadModelsDep,
                status: Annotated[CaseStatus | None, Query()] = None,
-               district: Annotated[str | None, Query(max_length=50)] = None,
-               lead_agency: Annotated[str | None, Query(max_length=100)] = None,
+               district: Annotated[Identifier | None, Query()] = None,
+               lead_agency: Annotated[Identifier | None, Query()] = None,
                limit: Annotated[int, Query(ge=1, le=500)] = 50,
                offset: Annotated[int, Query(ge=0)] = 0) -> CaseListPublic:
     """The cases your agency is involved in (auditors: all), newest activity first.

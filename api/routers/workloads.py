@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
 
 from api.deps import ActorDep, Fresh, ServicesDep
+from api.errors import problem
 from domain.calendar import local_date
 from domain.vocabulary import Role
 
@@ -36,9 +37,9 @@ def read_workload(agency_id: str, actor: ActorDep, services: ServicesDep,
                   ) -> WorkloadPublic:
     """Your agency's workload; coordinators, administrators and auditors may see any agency's."""
     if agency_id != actor.agency_id and not any(actor.has_role(r) for r in OVERSEEING):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail={
-            "code": "other_agency", "message": "他機関の業務量は、コーディネーター・管理者・監査担当のみ閲覧できます。",
-            "message_en": "Only coordinators, administrators and auditors see other agencies' workloads."})
+        raise problem(status.HTTP_403_FORBIDDEN, "other_agency",
+                      "他機関の業務量は、コーディネーター・管理者・監査担当のみ閲覧できます。",
+                      "Only coordinators, administrators and auditors see other agencies' workloads.")
     agency = services.tsunagu.registry.agency(agency_id)
     day = as_of or local_date(services.tsunagu.clock())
     workload = services.read_models.workload.view.workload(

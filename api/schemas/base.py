@@ -37,6 +37,11 @@ RequiredText = Annotated[str, Field(min_length=1, max_length=4000), AfterValidat
                          AfterValidator(_stripped_nonblank)]
 
 
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,100}$",
+                                  description="An id: letters, digits and . _ : -", examples=["hikikomori"])]
+"""An id of an agency, staff member, case, member, referral… (never free text)."""
+
+
 class Body(BaseModel):
     """Base of every request body: unknown fields are refused, text is checked."""
 

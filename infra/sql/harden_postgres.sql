@@ -28,6 +28,9 @@ GRANT USAGE ON SCHEMA {schema} TO {app_role};
 GRANT SELECT, INSERT, UPDATE ON {schema}.{events} TO {app_role};
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {app_role};
 
--- Read models are derived and rebuildable: the app role maintains them.
+-- Read models, the relay's tracking and the referral inbox are derived or operational: the app role
+-- maintains them, including tables the owner creates later (default privileges).
 GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA {schema} TO {app_role};
+ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON TABLES TO {app_role};
+ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT ON SEQUENCES TO {app_role};
 REVOKE DELETE, TRUNCATE ON {schema}.{events} FROM {app_role};

@@ -40,8 +40,12 @@ def test_case_list_waits_for_the_write_and_shows_only_involved_agencies_cases(cl
 def test_read_your_writes_gives_503_rather_than_a_stale_answer_when_the_models_lag(client, auth, services) -> None:
     services.runner.stop()
     services.settings.read_wait_seconds = 0.2
-    response = client.get("/cases", params={"after": 10_000}, headers=auth(ELDERLY))
+    opened = client.post("/cases", json={"household_name": "鈴木家", "household_name_kana": "すずきけ"},
+                         headers=auth(ELDERLY)).json()
+    response = client.get("/cases", params={"after": opened["position"]}, headers=auth(ELDERLY))
     assert response.status_code == 503 and response.headers["retry-after"] == "1"
+    ahead = client.get("/cases", params={"after": opened["position"] + 1}, headers=auth(ELDERLY))
+    assert ahead.status_code == 422 and ahead.json()["detail"]["code"] == "position_not_written"
 
 
 def test_workload_of_another_agency_is_for_coordinators_only(client, auth, household) -> None:

@@ -37,6 +37,8 @@ TEST_SETTINGS = {
     "full_page_writes": "off",
     "max_connections": "200",
 }
+# For tests that crash the server and count what survived: every commit reaches the disk.
+DURABLE_SETTINGS = {**TEST_SETTINGS, "fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
 
 
 @dataclass
@@ -68,6 +70,15 @@ class PostgresServer:
     def log_file(self) -> Path:
         return self.root / "postgres.log"
 
+    def crash(self) -> None:
+        """Stop the server abruptly (immediate shutdown, like a power cut); its files stay."""
+        run(_as_service_user(self.bin_dir / "pg_ctl", "stop", "-D", self.data_dir, "-m", "immediate", "-w"),
+            what="pg_ctl stop -m immediate", timeout=START_TIMEOUT, cwd=self.root)
+
+    def start_again(self) -> None:
+        """Start a crashed or stopped server on the same port and data (it recovers from its WAL)."""
+        _start(self)
+
     def stop(self) -> None:
         """Stop the server (fast shutdown) and delete its files. Safe to call twice."""
         if (self.data_dir / "postmaster.pid").exists():
@@ -91,8 +102,11 @@ def ensure_postgres_installed() -> Path:
     return bin_dir
 
 
-def start_postgres(base_dir: Path, bin_dir: Path | None = None) -> PostgresServer:
+def start_postgres(base_dir: Path, bin_dir: Path | None = None, *, durable: bool = False) -> PostgresServer:
     """Initialise and start a fresh cluster under ``base_dir/postgres``.
+
+    By default the cluster trades durability for speed; ``durable`` keeps every commit
+    through a crash (for fault tests).
 
     The cluster listens on a free port on 127.0.0.1 and has a login role and a
     database, both named ``tsunagu``. When running as root, ``base_dir`` must be
@@ -109,7 +123,7 @@ def start_postgres(base_dir: Path, bin_dir: Path | None = None) -> PostgresServe
     )
     try:
         _prepare_dirs(server)
-        _initdb(server)
+        _initdb(server, DURABLE_SETTINGS if durable else TEST_SETTINGS)
         _start(server)
         _create_app_role_and_database(server)
         _check_app_login(server)
@@ -157,7 +171,7 @@ def _prepare_dirs(server: PostgresServer) -> None:
         )
 
 
-def _initdb(server: PostgresServer) -> None:
+def _initdb(server: PostgresServer, conf_settings: dict[str, str]) -> None:
     run(
         _as_service_user(
             server.bin_dir / "initdb",
@@ -173,7 +187,7 @@ def _initdb(server: PostgresServer) -> None:
         timeout=120,
         cwd=server.root,
     )
-    settings = {**TEST_SETTINGS, "port": str(server.port), "unix_socket_directories": str(server.socket_dir)}
+    settings = {**conf_settings, "port": str(server.port), "unix_socket_directories": str(server.socket_dir)}
     with (server.data_dir / "postgresql.conf").open("a") as conf:
         conf.write("\n# tsunagu test cluster\n")
         conf.writelines(f"{name} = {_conf_quote(value)}\n" for name, value in settings.items())
