@@ -72,8 +72,12 @@ def test_hostile_query_strings_are_422(client, auth, params) -> None:
     assert client.get("/cases", params=params, headers=auth(ELDERLY)).status_code == 422
 
 
-def test_audit_filters_refuse_injection_in_ids(client, auth) -> None:
-    response = client.get("/audit/access", params={"reader_staff": "x' OR 1=1 --"}, headers=auth("watanabe-makoto"))
+@pytest.mark.parametrize("params", [
+    {"reader_staff": "x' OR 1=1 --"}, {"since": "9999-12-31T23:59:59-14:00", "format": "csv"},
+    {"until": "2026-04-01T00:00:00"}, {"offset": str(2**63)},
+])
+def test_audit_filters_refuse_injection_and_impossible_times(client, auth, params) -> None:
+    response = client.get("/audit/access", params=params, headers=auth("watanabe-makoto"))
     assert response.status_code == 422
 
 
