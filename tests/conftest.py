@@ -16,7 +16,7 @@ from domain.registry import Registry
 from infra.bootstrap import load_registry
 from infra.settings import WARDS
 
-pytest_plugins = ["tests.services.fixtures"]
+pytest_plugins = ["tests.services.fixtures", "tests.reliability"]
 
 
 class Clock:

@@ -98,7 +98,7 @@ def headers_for(auth, principals):
 
 
 def test_reads_and_writes_follow_the_matrix_and_every_denial_is_recorded(client, auth, cases, tsunagu,
-                                                                         headers_for) -> None:
+                                                                         headers_for, figures) -> None:
     missing = client.get(f"/cases/{uuid.uuid4()}/timeline", headers=auth("suzuki-kenta")).json()
     problems, cells = [], 0
     for principal in PRINCIPAL_STAFF:
@@ -134,6 +134,8 @@ def test_reads_and_writes_follow_the_matrix_and_every_denial_is_recorded(client,
             expected_status = 401 if principal == "anonymous" else 201 if WRITES[principal][index] else 404
             if response.status_code != expected_status:
                 problems.append((principal, state, "write", response.status_code, expected_status))
+    figures(matrix_cells=cells, principals=len(PRINCIPAL_STAFF), object_states=len(STATES),
+            mismatches=len(problems))
     assert problems == []
     assert cells == len(PRINCIPAL_STAFF) * len(STATES) * 3
 

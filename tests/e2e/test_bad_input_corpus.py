@@ -34,11 +34,12 @@ RAW_BODIES = {
 
 
 @pytest.mark.parametrize("name", sorted(RAW_BODIES))
-def test_malformed_bodies_are_4xx_and_write_nothing(client, auth, case_id, tsunagu, name) -> None:
+def test_malformed_bodies_are_4xx_and_write_nothing(client, auth, case_id, tsunagu, name, figures) -> None:
     before = position(tsunagu)
     path = "corrections" if "seq" in RAW_BODIES[name] else "consultations"
     response = client.post(f"/cases/{case_id}/{path}", content=RAW_BODIES[name].encode(),
                            headers={**auth(ELDERLY), "Content-Type": "application/json"})
+    figures(input=name, status=response.status_code, written=position(tsunagu) - before)
     assert 400 <= response.status_code < 500, (response.status_code, response.text[:200])
     assert response.json()["detail"]["message"]
     assert position(tsunagu) == before
@@ -56,11 +57,12 @@ def test_a_ten_megabyte_body_is_413_before_it_is_read(client, auth, case_id, tsu
     "'; DROP TABLE tsunagu_events; --", "\" OR 1=1 --", "Robert'); DELETE FROM rm_access;--",
     "line one\r\nINFO: forged log line", "<script>alert('x')</script>", "ｶﾀｶﾅ 半角", "髙橋 𠮷野家", "ﾀﾞｲｽｹ",
 ])
-def test_hostile_or_unusual_text_is_stored_exactly_as_written(client, auth, case_id, text) -> None:
+def test_hostile_or_unusual_text_is_stored_exactly_as_written(client, auth, case_id, text, figures) -> None:
     written = client.post(f"/cases/{case_id}/consultations", headers=auth(ELDERLY),
                           json={"field": "elderly", "summary": text})
     assert written.status_code == 201, written.text
     entries = client.get(f"/cases/{case_id}/timeline", headers=auth(ELDERLY)).json()["entries"]
+    figures(input=text, stored_as_written=entries[-1]["content"]["summary"] == text)
     assert entries[-1]["content"]["summary"] == text
 
 
@@ -68,8 +70,10 @@ def test_hostile_or_unusual_text_is_stored_exactly_as_written(client, auth, case
     {"lead_agency": "x' OR '1'='1"}, {"district": "shiba\u0000"}, {"limit": "99999999999999999999"},
     {"offset": "-1"}, {"status": "deleted"}, {"after": "1e9"},
 ])
-def test_hostile_query_strings_are_422(client, auth, params) -> None:
-    assert client.get("/cases", params=params, headers=auth(ELDERLY)).status_code == 422
+def test_hostile_query_strings_are_422(client, auth, params, figures) -> None:
+    status = client.get("/cases", params=params, headers=auth(ELDERLY)).status_code
+    figures(input=str(params), status=status)
+    assert status == 422
 
 
 @pytest.mark.parametrize("params", [

@@ -60,7 +60,7 @@ def store_write_lock(path: str) -> Iterator[None]:
 
 
 def test_api_keeps_accepting_while_kafka_is_down_and_the_relay_drains_afterwards(
-        client, auth, tsunagu, store_env, kafka_broker, kafka_bootstrap, tmp_path) -> None:
+        client, auth, tsunagu, store_env, kafka_broker, kafka_bootstrap, tmp_path, figures) -> None:
     if kafka_broker is None:
         pytest.skip("the broker is external (TSUNAGU_TEST_KAFKA_BOOTSTRAP): the tests cannot stop it")
     kafka = isolated_kafka_settings(kafka_bootstrap, send_timeout_s=2)
@@ -87,12 +87,16 @@ def test_api_keeps_accepting_while_kafka_is_down_and_the_relay_drains_afterwards
     wire = records_for(kafka, AGENCY, at_least=len(expected))
     assert expected - set(event_ids(wire)) == set(), "referrals lost"
     consumer = consume_into(inbox_of(store_env), kafka, len(wire))
+    figures(fault="Kafka broker SIGKILLed during writes, restarted", referrals=len(expected),
+            written_while_down=5, writes_while_down_s=round(writes_while_down_s, 2),
+            relay_failed_batches=relay.count("relay batch failed"), lost=len(expected - set(event_ids(wire))),
+            duplicate_effects=len(consumer.inbox.entries(AGENCY)) - len(expected))
     assert consumer.stats.new == len(expected) and len(consumer.inbox.entries(AGENCY)) == len(expected)
     assert writes_while_down_s < 10, "the API does not wait for Kafka"
 
 
 def test_relay_killed_mid_batch_loses_nothing_and_consumer_dedups(tsunagu, store_env, kafka_bootstrap,
-                                                                   tmp_path) -> None:
+                                                                   tmp_path, figures) -> None:
     kafka = isolated_kafka_settings(kafka_bootstrap, relay_batch_size=500)
     expected = {refer(tsunagu)[2] for _ in range(40)}
     env = cli_environment(store_env, kafka)
@@ -115,6 +119,9 @@ def test_relay_killed_mid_batch_loses_nothing_and_consumer_dedups(tsunagu, store
     assert len(wire) >= 2 * len(expected), "the batch went out again after the kill"
 
     consumer = consume_into(inbox_of(store_env), kafka, len(wire))
+    figures(fault="relay SIGKILLed after publishing a batch, before recording its position",
+            referrals=len(expected), on_the_wire=len(wire), duplicates_on_the_wire=len(wire) - len(expected),
+            lost=len(expected - set(wire)), duplicate_effects=consumer.stats.new - len(expected))
     assert (consumer.stats.new, consumer.stats.duplicates) == (len(expected), len(wire) - len(expected))
     assert Counter(e.event.event_id for e in consumer.inbox.entries(AGENCY, limit=1000)) == Counter(expected)
 
@@ -129,7 +136,7 @@ def committed_offsets(kafka: KafkaSettings) -> int:
 
 
 def test_consumer_killed_before_committing_offsets_is_redelivered_without_duplicate_effects(
-        tsunagu, store_env, kafka_bootstrap, tmp_path) -> None:
+        tsunagu, store_env, kafka_bootstrap, tmp_path, figures) -> None:
     kafka = isolated_kafka_settings(kafka_bootstrap)
     expected = {str(refer(tsunagu)[2]) for _ in range(20)}
     relay = ReferralRelay.from_settings(ReferralFeed(tsunagu, coordination_agency="coordination"), kafka)
@@ -153,6 +160,10 @@ def test_consumer_killed_before_committing_offsets_is_redelivered_without_duplic
         with running(args, cli_environment(store_env, kafka), tmp_path / "consumer-2.log") as second:
             eventually(lambda: committed_offsets(kafka) == len(expected), what="the redelivered offsets committed")
 
+    figures(fault="consumer SIGKILLed before committing offsets, restarted", referrals=len(expected),
+            redelivered=second.count("duplicate "), webhook_deliveries=len(webhook.accepted_event_ids()),
+            lost=len(expected - set(webhook.accepted_event_ids())),
+            duplicate_effects=len(webhook.accepted_event_ids()) - len(set(webhook.accepted_event_ids())))
     assert second.count("duplicate ") == len(expected) and second.count("received referral") == 0, second.output()
     assert Counter(webhook.accepted_event_ids()) == Counter(expected), "one webhook delivery per referral"
     assert Counter(str(e.event.event_id) for e in inbox.entries(AGENCY)) == Counter(expected)

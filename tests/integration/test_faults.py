@@ -56,7 +56,7 @@ def own_postgres() -> Iterator[PostgresServer]:
 
 
 def test_postgres_restarted_under_load_answers_503_meanwhile_and_loses_no_acknowledged_write(
-        own_postgres, registry) -> None:
+        own_postgres, registry, figures) -> None:
     settings = Settings(store="postgres", postgres_dsn=own_postgres.dsn, jwt_secret=SECRET,
                         projections_in_process=False)
     env = eventsourcing_env(settings) | {"POSTGRES_CONNECT_TIMEOUT": "1"}
@@ -100,13 +100,17 @@ def test_postgres_restarted_under_load_answers_503_meanwhile_and_loses_no_acknow
         timeline = client.get(f"/cases/{case_id}/timeline", headers=headers)
     assert timeline.status_code == 200
     versions = {entry["seq"] for entry in timeline.json()["entries"]}
+    figures(fault="PostgreSQL crashed (immediate shutdown) under a retrying writer", outage_s=OUTAGE_SECONDS,
+            requests=len(statuses), acknowledged=len(acknowledged), answered_503=statuses.count(503),
+            answered_500=statuses.count(500), lost=len(set(acknowledged) - versions),
+            duplicate_effects=len(versions) - 1 - len(set(acknowledged)))
     assert set(acknowledged) <= versions, "every acknowledged write is in the log"
     assert len(acknowledged) == len(set(acknowledged)) == len(versions) - 1, "no write recorded twice"
     assert 503 in statuses and 500 not in statuses
     assert statuses.count(201) == len(acknowledged) >= 5
 
 
-def test_concurrent_writers_on_one_case_end_at_the_version_of_their_successes(tsunagu, staff) -> None:
+def test_concurrent_writers_on_one_case_end_at_the_version_of_their_successes(tsunagu, staff, figures) -> None:
     elderly = staff("suzuki-kenta")
     case_id = UUID(tsunagu.open_case(elderly, household_name="佐藤家", household_name_kana="さとうけ", district=None,
                                      summary="").case_id)
@@ -131,11 +135,15 @@ def test_concurrent_writers_on_one_case_end_at_the_version_of_their_successes(ts
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    final = tsunagu._load(case_id).version
+    figures(fault="8 writers racing on one case with optimistic concurrency", writers=8,
+            conflicts_retried=len(conflicts), successes=len(successes), final_version=final,
+            lost=len(successes) - (final - 1), duplicate_effects=max(0, final - 1 - len(successes)))
     assert sorted(successes) == list(range(8))
-    assert tsunagu._load(case_id).version == 1 + len(successes)
+    assert final == 1 + len(successes)
 
 
-def test_projection_runner_killed_mid_batch_resumes_and_equals_a_rebuild(tmp_path, registry) -> None:
+def test_projection_runner_killed_mid_batch_resumes_and_equals_a_rebuild(tmp_path, registry, figures) -> None:
     settings = Settings(data_dir=tmp_path, projection_batch_size=40)
     tsunagu = Tsunagu(eventsourcing_env(settings), registry=registry)
     seed_demo(tsunagu, households=150)
@@ -157,4 +165,7 @@ def test_projection_runner_killed_mid_batch_resumes_and_equals_a_rebuild(tmp_pat
     probe.catch_up()  # a restarted runner takes over from the tracked positions
     resumed = {m.name: m.view.dump() for m in read_models.all()}
     probe.rebuild()
-    assert {m.name: m.view.dump() for m in read_models.all()} == resumed
+    rebuilt = {m.name: m.view.dump() for m in read_models.all()}
+    figures(fault="projection runner SIGKILLed mid-batch, then resumed", log_events=head,
+            positions_at_kill=positions, equals_rebuild=rebuilt == resumed)
+    assert rebuilt == resumed

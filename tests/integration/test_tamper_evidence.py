@@ -50,6 +50,12 @@ def kinds(problems) -> list[tuple[int, str]]:
     return [(p.position, p.kind) for p in problems]
 
 
+@pytest.fixture(autouse=True)
+def _count_tampering(request, figures):
+    yield
+    figures(tampering=request.node.originalname.removeprefix("test_").replace("_", " "))
+
+
 def test_an_untouched_log_verifies(chained) -> None:
     tsunagu, chain, _ = chained
     assert verify_chain(tsunagu, chain.view) == []
@@ -68,7 +74,7 @@ def test_a_deleted_record_is_reported(chained) -> None:
     assert (4, "deleted") in kinds(verify_chain(tsunagu, chain.view))
 
 
-def test_two_records_swapped_are_both_reported(chained) -> None:
+def test_a_record_overwritten_with_another_ones_content_is_reported(chained) -> None:
     tsunagu, chain, env = chained
     execute(env, "UPDATE stored_events SET state = (SELECT state FROM stored_events WHERE rowid = 6) "
                  "WHERE rowid = 5", "UPDATE EVENTS SET state = (SELECT state FROM EVENTS WHERE notification_id = 6) "
