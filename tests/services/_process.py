@@ -92,3 +92,15 @@ def run(cmd: Sequence[str | os.PathLike[str]], *, what: str, timeout: float, **k
         tail = "\n".join(done.stdout.splitlines()[-40:])
         raise ServiceError(f"{what} failed (exit {done.returncode}): {argv}\n{tail}")
     return done.stdout
+
+
+def apt_install(*packages: str, timeout: float = 900) -> None:
+    """Install Debian packages non-interactively (needs root); raise :class:`ServiceError` otherwise."""
+    if os.geteuid() != 0:
+        raise ServiceError(f"{', '.join(packages)} is not installed and installing it needs root: "
+                           f"run `apt-get install {' '.join(packages)}`")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    apt = ["apt-get", "-q", "-y", "-o", "DPkg::Lock::Timeout=300"]
+    run([*apt, "update"], what="apt-get update", timeout=600, env=env)
+    run([*apt, "install", "--no-install-recommends", *packages], what=f"apt-get install {' '.join(packages)}",
+        timeout=timeout, env=env)
