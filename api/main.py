@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api import pages
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.limits import BodySizeLimit
 from api.routers import (
@@ -56,5 +57,6 @@ def create_app(services: Services) -> FastAPI:
     install_error_handlers(app)
     for module in ROUTERS:
         app.include_router(module.router, responses=ERROR_RESPONSES)
+    pages.install(app)  # the web pages at / (under /ui), through the same use cases
     app.add_middleware(BodySizeLimit, max_bytes=services.settings.max_body_bytes)
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from domain.access_record import AccessRecord
 from domain.application import Tsunagu
 
@@ -12,3 +14,21 @@ def access_records(app: Tsunagu) -> list[AccessRecord.Recorded]:
     """Every access decision recorded so far, in log order."""
     notifications = app.recorder.select_notifications(start=1, limit=1_000_000, topics=[ACCESS_TOPIC])
     return [app.mapper.to_domain_event(n) for n in notifications]
+
+
+def personal_texts(event: object) -> list[str]:
+    """The words of an event's content a reader without a basis must never see (codes and ids aside)."""
+    found: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, str) and len(value) >= 4 and not re.fullmatch(r"[0-9a-f-]+|[a-z_-]+", value):
+            found.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(event.content())  # type: ignore[attr-defined]
+    return found

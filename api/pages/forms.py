@@ -1,0 +1,272 @@
+"""Forms for the main commands on a case: the same schemas and the same route functions as the API.
+
+A form page reads the case through ``Tsunagu.read_case(channel="web")`` (recorded) to offer its
+choices (members, consents, meetings, referrals); a posted form is validated by the API's own
+request schema and run through the API's own route function, with the version the form was
+read at as ``If-Match``. So a page cannot do anything the API would refuse, and what it does
+is recorded the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, ValidationError
+
+from api.deps import ServicesDep
+from api.errors import status_for
+from api.pages import present
+from api.pages.web import (
+    PREFIX,
+    CheckedForm,
+    PageActor,
+    PageRoute,
+    field_errors,
+    form_idempotency,
+    form_values,
+    lang_of,
+    parse,
+    refusal_message,
+    render,
+    see_other,
+)
+from api.routers import consents, intake, meetings, outreach, plans, referrals
+from api.schemas.consents import ConsentCreate, ConsentWithdrawal
+from api.schemas.intake import ConsultationCreate
+from api.schemas.meetings import MeetingCreate
+from api.schemas.outreach import VisitCreate
+from api.schemas.plans import PlanCreate, PlanReview, PlanRevision
+from api.schemas.referrals import ReferralAcceptance, ReferralCompletion, ReferralCreate, ReferralDecline
+from domain.calendar import JST, local_date
+from domain.actor import Actor
+from domain.application import CASE_NOT_FOUND
+from domain.errors import DomainError, NotFound
+from domain.registry import Registry
+from domain.vocabulary import (
+    ConsentMethod,
+    DecisionKind,
+    Field,
+    InformationCategory,
+    MeetingKind,
+    ReferralStatus,
+    Role,
+    VisitOutcome,
+)
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+ROWS = 4
+"""Blank rows a repeating part of a form (participants, decisions, roles) starts with."""
+CHANNELS = (("来所", "Visit to the desk"), ("電話", "Telephone"), ("訪問", "Home visit"), ("メール", "E-mail"),
+            ("その他", "Other"))
+
+
+@dataclass(frozen=True)
+class CaseForm:
+    """One command on a case, as a form."""
+
+    name: str
+    title: tuple[str, str]
+    template: str
+    schema: type[BaseModel]
+    submit: Callable[..., Any]  # the API route function
+    ids: tuple[str, ...] = ()  # path ids of the route function, posted as hidden fields
+    prepare: Callable[[dict[str, Any], Registry], dict[str, Any]] = lambda values, _: values
+    coordinator_only: bool = False
+    reads_timeline: bool = False
+
+
+# ----- turning form fields into request bodies ------------------------------------------------
+
+
+def _listed(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _occurred_at(values: dict[str, Any]) -> dict[str, Any]:
+    """A datetime-local field is Japan time unless it says otherwise."""
+    raw = values.get("occurred_at")
+    if raw:
+        try:
+            moment = datetime.fromisoformat(raw)
+        except ValueError:
+            return values
+        values["occurred_at"] = (moment if moment.tzinfo else moment.replace(tzinfo=JST)).isoformat()
+    return values
+
+
+def _rows(values: dict[str, Any], prefix: str, columns: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Rows of a repeating part named ``prefix.<n>.<column>``, skipping blank rows."""
+    indices = sorted({int(key.split(".")[1]) for key in values
+                      if key.startswith(f"{prefix}.") and key.split(".")[1].isdigit()})
+    rows = []
+    for index in indices:
+        row = {column: values.pop(f"{prefix}.{index}.{column}", None) for column in columns}
+        if any(v for k, v in row.items() if k != "pledged"):
+            rows.append(row)
+    return rows
+
+
+def _consent(values: dict[str, Any], _: Registry) -> dict[str, Any]:
+    return {**values, "agencies": _listed(values.get("agencies")), "categories": _listed(values.get("categories"))}
+
+
+def _referral(values: dict[str, Any], _: Registry) -> dict[str, Any]:
+    return {**values, "categories": _listed(values.get("categories"))}
+
+
+def _decline(values: dict[str, Any], _: Registry) -> dict[str, Any]:
+    return {**values, "escalate": values.get("escalate") == "on"}
+
+
+def _meeting(values: dict[str, Any], registry: Registry) -> dict[str, Any]:
+    participants = []
+    for row in _rows(values, "participants", ("staff", "pledged")):
+        staff = registry.staff_member(row["staff"]) if row["staff"] else None
+        participants.append({"agency": staff.agency if staff else None, "staff": row["staff"],
+                             "pledged": row["pledged"] == "on"})
+    decisions = _rows(values, "decisions", ("kind", "text", "target_agency"))
+    return {**values, "participants": participants, "decisions": decisions}
+
+
+def _plan(values: dict[str, Any], _: Registry) -> dict[str, Any]:
+    goals = [line.strip() for line in (values.get("goals") or "").splitlines() if line.strip()]
+    roles = _rows(values, "roles", ("agency", "role"))
+    return {**values, "goals": goals, "roles": roles}
+
+
+FORMS: dict[str, CaseForm] = {form.name: form for form in (
+    CaseForm("consultation", ("相談の記録", "Record a consultation"), "forms/consultation.html",
+             ConsultationCreate, intake.create_consultation),
+    CaseForm("referral", ("つなぎの依頼", "Refer to another agency"), "forms/referral.html", ReferralCreate,
+             referrals.create_referral, prepare=_referral),
+    CaseForm("referral-acceptance", ("つなぎの受理", "Accept a referral"), "forms/referral_answer.html",
+             ReferralAcceptance, referrals.accept_referral, ids=("referral_id",)),
+    CaseForm("referral-decline", ("つなぎの辞退", "Decline a referral"), "forms/referral_answer.html",
+             ReferralDecline, referrals.decline_referral, ids=("referral_id",), prepare=_decline),
+    CaseForm("referral-completion", ("つなぎの完了", "Complete a referral"), "forms/referral_answer.html",
+             ReferralCompletion, referrals.complete_referral, ids=("referral_id",)),
+    CaseForm("consent", ("同意の取得", "Record consent"), "forms/consent.html", ConsentCreate,
+             consents.create_consent, prepare=_consent),
+    CaseForm("consent-withdrawal", ("同意の撤回", "Withdraw consent"), "forms/consent_withdrawal.html",
+             ConsentWithdrawal, consents.withdraw_consent, ids=("consent_id",)),
+    CaseForm("meeting", ("会議の記録", "Record a meeting"), "forms/meeting.html", MeetingCreate,
+             meetings.create_meeting, prepare=_meeting),
+    CaseForm("visit", ("訪問の記録", "Record an outreach visit"), "forms/visit.html", VisitCreate,
+             outreach.create_visit, reads_timeline=True),
+    CaseForm("plan", ("支援プランの決定", "Adopt the support plan"), "forms/plan.html", PlanCreate,
+             plans.create_plan, prepare=_plan, coordinator_only=True),
+    CaseForm("plan-revision", ("支援プランの見直し", "Revise the support plan"), "forms/plan.html", PlanRevision,
+             plans.revise_plan, prepare=_plan, coordinator_only=True),
+    CaseForm("plan-review", ("モニタリング", "Review the support plan"), "forms/plan_review.html", PlanReview,
+             plans.review_plan),
+)}
+
+
+def _form(name: str) -> CaseForm:
+    form = FORMS.get(name)
+    if form is None:
+        raise NotFound("このページはありません。", "There is no such page.")
+    return form
+
+
+def _defaults(form: CaseForm, today: date) -> dict[str, Any]:
+    if form.name == "consent":
+        return {"valid_until": (today.replace(year=today.year + 1) - timedelta(days=1)).isoformat(),
+                "method": ConsentMethod.WRITTEN.value, "categories": [InformationCategory.BASIC.value,
+                                                                      InformationCategory.CONSULTATION.value]}
+    if form.name == "meeting":
+        return {"held_on": today.isoformat(), "kind": MeetingKind.SUPPORT.value}
+    if form.name in ("plan", "plan-revision", "plan-review"):
+        return {"next_review_on": (today + timedelta(days=90)).isoformat()}
+    if form.name == "consultation":
+        return {"category": InformationCategory.CONSULTATION.value, "channel": "来所"}
+    return {}
+
+
+def _outreach_plans(timeline: Any) -> list[dict[str, Any]]:
+    return [{"outreach_id": e.content["outreach_id"], "approach": e.content["approach"],
+             "planned_on": e.content["planned_on"]}
+            for e in timeline.entries if not e.withheld and e.kind == "OutreachPlanned"]
+
+
+def _show(request: Request, form: CaseForm, case_id: UUID, actor: Actor, services: ServicesDep, *,
+          values: dict[str, Any] | None = None, errors: dict[str, str] | None = None, message: str = "",
+          status_code: int = 200) -> HTMLResponse:
+    view = services.tsunagu.read_case(actor, case_id, channel="web")
+    timeline = services.tsunagu.read_timeline(actor, case_id, channel="web") if form.reads_timeline else None
+    today = local_date(services.tsunagu.clock())
+    shown = {**_defaults(form, today), **(values or {})}
+    for key in form.ids:
+        shown.setdefault(key, request.query_params.get(key))
+    waiting = []
+    if "referral_id" in form.ids:  # from the inbox's read model: answerable even when its record is withheld
+        waiting = [r["referral_id"] for r in services.read_models.workload.view.workload(
+            actor.agency_id, today).referrals_in]
+    return render(
+        request, form.template, nav="cases", members=view.members, form=form, view=view, case_id=str(case_id),
+        values=shown, errors=errors or {}, message=message, status_code=status_code, rows=ROWS,
+        outreach_plans=_outreach_plans(timeline) if timeline else [], channels=CHANNELS, fields=list(Field),
+        categories=list(InformationCategory), methods=list(ConsentMethod), meeting_kinds=list(MeetingKind),
+        decision_kinds=list(DecisionKind), outcomes=list(VisitOutcome), ReferralStatus=ReferralStatus,
+        agencies_by_field=_agencies_by_field(services.tsunagu.registry), today=today, waiting_referrals=waiting)
+
+
+def _agencies_by_field(registry: Registry) -> list[tuple[Field, list[Any]]]:
+    working = present.working_agencies(registry)
+    return [(field, [a for a in working if a.field == field]) for field in Field
+            if any(a.field == field for a in working)]
+
+
+@router.get(f"{PREFIX}/cases/{{case_id}}/forms/{{name}}", response_class=HTMLResponse)
+def read_case_form(request: Request, case_id: UUID, name: str, actor: PageActor,
+                   services: ServicesDep) -> HTMLResponse:
+    form = _form(name)
+    _check_may_use(form, actor)
+    return _show(request, form, case_id, actor, services)
+
+
+@router.post(f"{PREFIX}/cases/{{case_id}}/forms/{{name}}", response_class=HTMLResponse)
+def submit_case_form(request: Request, case_id: UUID, name: str, actor: PageActor, services: ServicesDep,
+                     posted: CheckedForm) -> Response:
+    form = _form(name)
+    _check_may_use(form, actor)
+    values = form_values(posted)
+    shown = dict(values)
+    idempotency = form_idempotency(request, actor, values)
+    version = values.pop("version", None)
+    ids = {key: values.pop(key, None) or "" for key in form.ids}
+    try:
+        body = parse(form.schema, form.prepare(_occurred_at(values), services.tsunagu.registry))
+        result = form.submit(case_id=case_id, body=body, tsunagu=services.tsunagu, actor=actor,
+                             expected=int(version) if version and version.isdigit() else None,
+                             idempotency=idempotency, **ids)
+    except ValidationError as error:
+        return _show(request, form, case_id, actor, services, values=shown, status_code=422,
+                     errors=field_errors(error, lang_of(request)))
+    except DomainError as error:
+        if isinstance(error, NotFound) and error.message_en == CASE_NOT_FOUND.message_en:
+            raise  # the same page for a missing case and one the reader may not see
+        message = refusal_message(error, lang_of(request))
+        code = status.HTTP_422_UNPROCESSABLE_CONTENT if isinstance(error, NotFound) else status_for(error)
+        return _show(request, form, case_id, actor, services, values=shown, message=message, status_code=code)
+    return see_other(f"{PREFIX}/cases/{case_id}?done={form.name}#entry-{result.version}")
+
+
+def _check_may_use(form: CaseForm, actor: Actor) -> None:
+    """Say so before the form is filled in; the domain refuses these commands anyway."""
+    if actor.is_auditor:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail={
+            "message": "監査担当はケースに記録できません。", "message_en": "Auditors do not record on cases."})
+    if form.coordinator_only and not actor.has_role(Role.COORDINATOR):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail={
+            "message": "支援プランの決定・見直しは、相談支援包括化推進員（コーディネーター）が行います。",
+            "message_en": "Only a coordinator adopts or revises a support plan."})
