@@ -37,11 +37,14 @@ def decide_entry(reader: Actor, entry: EntryRef, case: Case, at: datetime) -> De
     """Decide one entry. Bases are tried from the least to the most exceptional."""
     if reader.is_auditor:
         return Decision(entry.seq, Basis.AUDIT)
-    if entry.agency == reader.agency_id:
+    if _is_own(reader, entry):
         return Decision(entry.seq, Basis.OWN_RECORD)
     consent = case.consent_covering(reader.agency_id, entry.category, at)
     if consent is not None:
         return Decision(entry.seq, Basis.CONSENT, consent["consent_id"])
+    addressed = _referral_addressed_to_reader(reader, entry, case, at)
+    if addressed is not None:
+        return addressed
     meeting = case.support_meeting_for(reader.agency_id, at)
     if meeting is not None:
         return Decision(entry.seq, Basis.SUPPORT_MEETING, meeting["meeting_id"])
@@ -49,6 +52,33 @@ def decide_entry(reader: Actor, entry: EntryRef, case: Case, at: datetime) -> De
     if grant is not None:
         return Decision(entry.seq, Basis.EMERGENCY, grant["grant_id"])
     return Decision(entry.seq, None, reason_ja=WITHHELD_JA, reason_en=WITHHELD_EN)
+
+
+def _is_own(reader: Actor, entry: EntryRef) -> bool:
+    """The reader's agency wrote it; a break-glass request is its requester's own record only."""
+    if entry.agency != reader.agency_id:
+        return False
+    return entry.kind not in BREAK_GLASS_KINDS or entry.staff == reader.staff_id
+
+
+def _referral_addressed_to_reader(reader: Actor, entry: EntryRef, case: Case, at: datetime) -> Decision | None:
+    """A referral's entries are shown to the agency it was made to, on the basis that allowed it.
+
+    The referral was allowed by a consent covering that agency (for the shared categories) or
+    by a 支援会議's decision; while that basis still holds, the receiving agency sees the
+    referral itself — whatever category the referral entry is filed under.
+    """
+    referral = case.referrals.get(entry.referral_id) if entry.referral_id else None
+    if referral is None or referral["to_agency"] != reader.agency_id:
+        return None
+    kind, _, ground = referral["authorised_by"].partition(":")
+    if kind == "consent":
+        consent = case.consents.get(ground)
+        if consent is not None and consent in case.active_consents(at) and reader.agency_id in consent["agencies"]:
+            return Decision(entry.seq, Basis.CONSENT, ground)
+        return None
+    meeting = case.support_meeting_for(reader.agency_id, at)
+    return Decision(entry.seq, Basis.SUPPORT_MEETING, meeting["meeting_id"]) if meeting is not None else None
 
 
 def decide_case(reader: Actor, case: Case, at: datetime) -> list[Decision]:

@@ -23,6 +23,9 @@ class EntryRef:
     agency: str
     category: InformationCategory
     occurred_at: datetime
+    staff: str = ""
+    referral_id: str | None = None
+    """For a referral's lifecycle entries: which referral they belong to."""
 
 
 class CaseEvent(Aggregate.Event):
@@ -51,7 +54,8 @@ class CaseEvent(Aggregate.Event):
         """Apply the event, then index it as a timeline entry of the case."""
         aggregate = super().mutate(aggregate)
         aggregate.entries.append(EntryRef(seq=self.originator_version, kind=self.kind, agency=self.by_agency,
-                                          category=self.information_category(), occurred_at=self.occurred_at))
+                                          category=self.information_category(), occurred_at=self.occurred_at,
+                                          staff=self.by_staff, referral_id=getattr(self, "referral_id", None)))
         return aggregate
 
     def content(self) -> dict[str, Any]:

@@ -353,8 +353,9 @@ def test_a_referral_is_requested_answered_from_the_inbox_and_accepted(browser, s
     inbox = caseworker.get("/ui/inbox")
     assert referral_id in inbox.text and "家計の立て直し" not in inbox.text  # no personal content in the list
     answer = caseworker.get(f"/ui/cases/{case_id}/forms/referral-acceptance?referral_id={referral_id}")
-    # The referral itself is a 支援経過 record, which this consent does not cover: not shown, still answerable.
-    assert "依頼の内容は表示されません" in answer.text and "家計の立て直しのため" not in answer.text
+    # The referral is a 支援経過 record this consent's categories do not cover, but it was made on that
+    # consent to this agency: the receiving agency sees it (recorded as CONSENT) and answers it.
+    assert "家計の立て直しのため" in answer.text and "依頼の内容は表示されません" not in answer.text
     response = caseworker.post(f"/ui/cases/{case_id}/forms/referral-acceptance", data={
         "csrf_token": csrf_of(answer.text), "form_key": form_key_of(answer.text), "referral_id": referral_id,
         "note": "来週面談します"})

@@ -124,3 +124,30 @@ def test_expired_emergency_access_leaves_the_agency_no_right_to_write() -> None:
     assert may_write(HIKIKOMORI, case, NOW + timedelta(hours=1))
     assert not may_write(colleague, case, NOW + timedelta(hours=1))
     assert not may_write(HIKIKOMORI, case, NOW + timedelta(hours=3))
+
+
+def test_a_break_glass_request_is_its_requesters_own_record_not_their_colleagues() -> None:
+    case, _ = new_case()
+    case.grant_emergency_access(HIKIKOMORI, NOW, reason="室内で倒れている可能性があり安否確認が必要",
+                                ttl=timedelta(hours=2))
+    request = case.entries[-1]
+    colleague = type(HIKIKOMORI)("kato-mika", "hikikomori", HIKIKOMORI.roles)
+    later = NOW + timedelta(hours=3)
+    assert decide_entry(HIKIKOMORI, request, case, later).basis == Basis.OWN_RECORD
+    assert decide_entry(colleague, request, case, later).basis is None
+
+
+def test_the_receiving_agency_sees_the_referral_on_the_consent_that_allowed_it() -> None:
+    case, son = new_case()
+    consent_id = consent(case, son, ["hikikomori"], categories=(InformationCategory.BASIC,))
+    case.request_referral(ELDERLY, NOW, to_agency="hikikomori", categories=[InformationCategory.BASIC],
+                          reason="長男の支援")
+    entry = case.entries[-1]
+    assert entry.category == InformationCategory.SUPPORT  # not covered by the consent's categories...
+    decision = decide_entry(HIKIKOMORI, entry, case, NOW)
+    assert (decision.basis, decision.ground) == (Basis.CONSENT, consent_id)  # ...but the referral was made on it
+    later = NOW + timedelta(days=1)
+    case.withdraw_consent(ELDERLY, later, consent_id=consent_id, reason="本人の申し出")
+    assert decide_entry(HIKIKOMORI, entry, case, later).basis is None
+    livelihood = type(ELDERLY)("inoue-kazuki", "livelihood", ELDERLY.roles)
+    assert decide_entry(livelihood, entry, case, NOW).basis is None
