@@ -35,23 +35,68 @@ WITHHELD_EN = "Withheld: not covered by the person's consent, a support meeting 
 
 def decide_entry(reader: Actor, entry: EntryRef, case: Case, at: datetime) -> Decision:
     """Decide one entry. Bases are tried from the least to the most exceptional."""
-    if reader.is_auditor:
-        return Decision(entry.seq, Basis.AUDIT)
-    if _is_own(reader, entry):
-        return Decision(entry.seq, Basis.OWN_RECORD)
-    consent = case.consent_covering(reader.agency_id, entry.category, at)
-    if consent is not None:
-        return Decision(entry.seq, Basis.CONSENT, consent["consent_id"])
-    addressed = _referral_addressed_to_reader(reader, entry, case, at)
-    if addressed is not None:
-        return addressed
-    meeting = case.support_meeting_for(reader.agency_id, at)
-    if meeting is not None:
-        return Decision(entry.seq, Basis.SUPPORT_MEETING, meeting["meeting_id"])
-    grant = case.emergency_grant_for(reader.staff_id, at)
-    if grant is not None:
-        return Decision(entry.seq, Basis.EMERGENCY, grant["grant_id"])
-    return Decision(entry.seq, None, reason_ja=WITHHELD_JA, reason_en=WITHHELD_EN)
+    return ReaderView(reader, case, at).decide(entry)
+
+
+def decide_case(reader: Actor, case: Case, at: datetime) -> list[Decision]:
+    view = ReaderView(reader, case, at)
+    return [view.decide(entry) for entry in case.entries]
+
+
+class ReaderView:
+    """What one reader may see of one case at one moment: the case-wide facts (consents
+    covering the reader's agency, the 支援会議 basis, an emergency grant) worked out once,
+    so that deciding each entry is cheap."""
+
+    def __init__(self, reader: Actor, case: Case, at: datetime) -> None:
+        self.reader = reader
+        self.case = case
+        self.active = case.active_consents(at)
+        covering = [c for c in self.active if reader.agency_id in c["agencies"]]
+        self.consent_by_category: dict[str, str] = {}
+        for consent in covering:
+            for category in consent["categories"]:
+                self.consent_by_category.setdefault(category, consent["consent_id"])
+        self.covering_ids = {c["consent_id"] for c in covering}
+        meeting = case.support_meeting_for(reader.agency_id, at)
+        self.meeting_id = meeting["meeting_id"] if meeting is not None else None
+        grant = case.emergency_grant_for(reader.staff_id, at)
+        self.grant_id = grant["grant_id"] if grant is not None else None
+
+    def decide(self, entry: EntryRef) -> Decision:
+        reader = self.reader
+        if reader.is_auditor:
+            return Decision(entry.seq, Basis.AUDIT)
+        if _is_own(reader, entry):
+            return Decision(entry.seq, Basis.OWN_RECORD)
+        consent_id = self.consent_by_category.get(entry.category)
+        if consent_id is not None:
+            return Decision(entry.seq, Basis.CONSENT, consent_id)
+        addressed = self._referral_addressed_to_reader(entry)
+        if addressed is not None:
+            return addressed
+        if self.meeting_id is not None:
+            return Decision(entry.seq, Basis.SUPPORT_MEETING, self.meeting_id)
+        if self.grant_id is not None:
+            return Decision(entry.seq, Basis.EMERGENCY, self.grant_id)
+        return Decision(entry.seq, None, reason_ja=WITHHELD_JA, reason_en=WITHHELD_EN)
+
+    def _referral_addressed_to_reader(self, entry: EntryRef) -> Decision | None:
+        """A referral's entries are shown to the agency it was made to, on the basis that allowed it.
+
+        The referral was allowed by a consent covering that agency (for the shared categories) or
+        by a 支援会議's decision; while that basis still holds, the receiving agency sees the
+        referral itself — whatever category the referral entry is filed under.
+        """
+        referral = self.case.referrals.get(entry.referral_id) if entry.referral_id else None
+        if referral is None or referral["to_agency"] != self.reader.agency_id:
+            return None
+        kind, _, ground = referral["authorised_by"].partition(":")
+        if kind == "consent":
+            return Decision(entry.seq, Basis.CONSENT, ground) if ground in self.covering_ids else None
+        if self.meeting_id is not None:
+            return Decision(entry.seq, Basis.SUPPORT_MEETING, self.meeting_id)
+        return None
 
 
 def _is_own(reader: Actor, entry: EntryRef) -> bool:
@@ -60,29 +105,6 @@ def _is_own(reader: Actor, entry: EntryRef) -> bool:
         return False
     return entry.kind not in BREAK_GLASS_KINDS or entry.staff == reader.staff_id
 
-
-def _referral_addressed_to_reader(reader: Actor, entry: EntryRef, case: Case, at: datetime) -> Decision | None:
-    """A referral's entries are shown to the agency it was made to, on the basis that allowed it.
-
-    The referral was allowed by a consent covering that agency (for the shared categories) or
-    by a 支援会議's decision; while that basis still holds, the receiving agency sees the
-    referral itself — whatever category the referral entry is filed under.
-    """
-    referral = case.referrals.get(entry.referral_id) if entry.referral_id else None
-    if referral is None or referral["to_agency"] != reader.agency_id:
-        return None
-    kind, _, ground = referral["authorised_by"].partition(":")
-    if kind == "consent":
-        consent = case.consents.get(ground)
-        if consent is not None and consent in case.active_consents(at) and reader.agency_id in consent["agencies"]:
-            return Decision(entry.seq, Basis.CONSENT, ground)
-        return None
-    meeting = case.support_meeting_for(reader.agency_id, at)
-    return Decision(entry.seq, Basis.SUPPORT_MEETING, meeting["meeting_id"]) if meeting is not None else None
-
-
-def decide_case(reader: Actor, case: Case, at: datetime) -> list[Decision]:
-    return [decide_entry(reader, entry, case, at) for entry in case.entries]
 
 
 def may_write(actor: Actor, case: Case, at: datetime) -> bool:

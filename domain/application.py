@@ -7,6 +7,8 @@ only then hand the data over: if the record cannot be written, nothing is shown.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -67,12 +69,13 @@ class Tsunagu(Application):
     name = "tsunagu"
 
     def __init__(self, env: dict[str, str] | None = None, *, registry: Registry, clock: Clock = utc_now,
-                 emergency_ttl: timedelta = timedelta(hours=24)) -> None:
+                 emergency_ttl: timedelta = timedelta(hours=24), read_cache_cases: int = 256) -> None:
         super().__init__(env)
         self.registry = registry
         self.clock = clock
         self.emergency_ttl = emergency_ttl
         self._listeners: list[Callable[[int], None]] = []
+        self._read_cache = CaseReadCache(self._events_after, maxsize=read_cache_cases)
 
     def on_recorded(self, listener: Callable[[int], None]) -> None:
         """Call ``listener`` with the log position after each save (e.g. to wake projections)."""
@@ -205,15 +208,14 @@ class Tsunagu(Application):
     # ----- reads --------------------------------------------------------------------------
 
     def read_timeline(self, reader: Actor, case_id: UUID, *, channel: str = "api") -> Timeline:
-        events = self._events(case_id)
-        case = _project(events)
+        events, case = self._read_cache.current(case_id)
         record, decisions = self._decide_and_record(reader, case_id, case, purpose="timeline", channel=channel)
         entries = [timeline_entry(event, decision) for event, decision in zip(events, decisions, strict=True)]
         return Timeline(case_id=str(case_id), version=len(events), access_record_id=str(record.id),
                         entries=entries)
 
     def read_case(self, reader: Actor, case_id: UUID, *, channel: str = "api") -> CaseView:
-        case = self._load(case_id)
+        _, case = self._read_cache.current(case_id)
         record, decisions = self._decide_and_record(reader, case_id, case, purpose="case_state",
                                                     channel=channel)
         assert case is not None  # a missing case is never granted
@@ -247,8 +249,44 @@ class Tsunagu(Application):
     def _events(self, case_id: UUID) -> list[CaseEvent]:
         return list(self.events.get(case_id))
 
+    def _events_after(self, case_id: UUID, version: int) -> list[CaseEvent]:
+        return list(self.events.get(case_id, gt=version or None))
+
     def _load(self, case_id: UUID) -> Case | None:
         return _project(self._events(case_id))
+
+
+class CaseReadCache:
+    """Recently read cases, for reads only: their decoded events and the case as of the last one.
+
+    Every read still asks the store for events after the cached version, so a read is always
+    current; only what has not changed is not fetched and decoded again. Readers never
+    change a case, so a cached case is shared; writes load their own copy.
+    """
+
+    def __init__(self, fetch_after: Callable[[UUID, int], list[CaseEvent]], *, maxsize: int) -> None:
+        self._fetch_after = fetch_after
+        self._maxsize = maxsize
+        self._items: OrderedDict[UUID, tuple[tuple[CaseEvent, ...], Case | None]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def current(self, case_id: UUID) -> tuple[tuple[CaseEvent, ...], Case | None]:
+        with self._lock:
+            events, case = self._items.get(case_id, ((), None))
+        newer = self._fetch_after(case_id, len(events))
+        if not newer:
+            return events, case
+        events = (*events, *newer)
+        case = _project(list(events))
+        if case is not None and self._maxsize:
+            with self._lock:
+                cached = self._items.get(case_id)
+                if cached is None or len(cached[0]) < len(events):
+                    self._items[case_id] = (events, case)
+                self._items.move_to_end(case_id)
+                while len(self._items) > self._maxsize:
+                    self._items.popitem(last=False)
+        return events, case
 
 
 def _project(events: list[CaseEvent]) -> Case | None:

@@ -73,7 +73,7 @@ def read_timeline(case_id: UUID, tsunagu: TsunaguDep, actor: ActorDep, response:
     """Every entry in order; entries you may not see are listed as withheld. The read is recorded."""
     timeline = tsunagu.read_timeline(actor, case_id)
     response.headers["ETag"] = f'"{timeline.version}"'
-    return TimelinePublic.model_validate(asdict(timeline))
+    return TimelinePublic.model_validate(timeline, from_attributes=True)
 
 
 @router.post("/{case_id}/closure", response_model=CommandResultPublic)

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.base import CommandBody, Name, RequiredText, Text
 from domain.vocabulary import Basis, InformationCategory
@@ -38,8 +38,9 @@ class EmergencyAccessCreate(BaseModel):
 
 
 class VisibleEntryPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
     seq: int
-    withheld: bool = False
+    withheld: Literal[False] = False
     kind: str
     label_ja: str
     label_en: str
@@ -53,8 +54,9 @@ class VisibleEntryPublic(BaseModel):
 
 
 class WithheldEntryPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
     seq: int
-    withheld: bool = True
+    withheld: Literal[True] = True
     kind: str
     label_ja: str
     label_en: str
@@ -66,10 +68,11 @@ class WithheldEntryPublic(BaseModel):
 
 
 class TimelinePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
     case_id: str
     version: int
     access_record_id: str = Field(description="The record of this read, kept for audit.")
-    entries: list[VisibleEntryPublic | WithheldEntryPublic]
+    entries: list[Annotated[VisibleEntryPublic | WithheldEntryPublic, Field(discriminator="withheld")]]
 
 
 class CasePublic(BaseModel):

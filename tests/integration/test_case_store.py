@@ -156,3 +156,14 @@ def test_a_retry_racing_its_first_attempt_returns_the_first_result(store_env, re
     replayed = second._save(case_b, created_id="never-used", idempotency=key)
     assert (replayed.version, replayed.created_id) == (won.version, created_a)
     assert first._load(case_id).version == 3
+
+
+def test_a_read_sees_what_another_process_wrote_since_the_case_was_last_read(store_env, registry, clock,
+                                                                            staff) -> None:
+    reader_app, writer_app = (Tsunagu(store_env, registry=registry, clock=clock) for _ in range(2))
+    case_id, _ = open_8050_case(writer_app, staff)
+    elderly = staff("suzuki-kenta")
+    assert len(reader_app.read_timeline(elderly, case_id).entries) == 2  # now cached by the reader
+    writer_app.update_case(elderly, case_id, lambda c, at: c.identify_issue(elderly, at, tag="8050"))
+    timeline = reader_app.read_timeline(elderly, case_id)
+    assert [e.kind for e in timeline.entries][-1] == "IssueIdentified" and timeline.version == 3
