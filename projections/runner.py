@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -31,6 +32,7 @@ class BatchRunner:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._pool = ThreadPoolExecutor(max_workers=max(1, len(self.models)), thread_name_prefix="read-model")
         self.error: BaseException | None = None
 
     # ----- positions ----------------------------------------------------------------------
@@ -82,10 +84,17 @@ class BatchRunner:
             decoded = [(n, self.app.mapper.to_domain_event(n) if decode_all or n.topic in decode_topics else None)
                        for n in notifications]
             tracking = Tracking(application_name=self.app.name, notification_id=last)
-            for model in models:
+
+            def process(model: ReadModel[Any], decoded: list[tuple[Any, Any]] = decoded,
+                        tracking: Tracking = tracking) -> None:
                 wanted = set(model.topics)
                 model.process_batch([(n.id, n if model.raw else e) for n, e in decoded
                                      if not wanted or n.topic in wanted], tracking)
+
+            # Views are separate databases or tables with their own connections: while one waits
+            # on its database, another computes its rows.
+            for future in [self._pool.submit(process, model) for model in models]:
+                future.result()
             processed += last - position
             position = last
             progress(processed)
