@@ -13,6 +13,7 @@ from projections.name_index import digest, household_tokens, index_key, name_tok
     ("サトウ　イチロウ", "さとう いちろう"),  # full-width katakana, ideographic space
     ("髙橋", "高橋"), ("山﨑", "山崎"), ("渡邉", "渡辺"), ("齋藤", "斎藤"),  # variant kanji
     ("ＳＡＴＯ", "sato"),  # full-width Latin, case
+    ("タ\u3099イスケ", "だいすけ"), ("ﾀﾞｲｽｹ", "ダイスケ"),  # combining and half-width dakuten
     ("  佐藤   一郎 ", "佐藤 一郎"),
 ])
 def test_a_name_has_one_spelling_however_it_is_typed(typed: str, stored: str) -> None:
