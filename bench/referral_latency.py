@@ -10,7 +10,7 @@ moment the referral's transaction committed. The baseline sends payloads of the 
 plain idempotent acks=all producer to a plain consumer on the same broker, at the same rate.
 Goal: p99 ≤ 500 ms at 50 referrals/s. A broker is started from the test jars unless
 ``--bootstrap`` (or ``TSUNAGU_KAFKA_BOOTSTRAP_SERVERS``) names one; PostgreSQL likewise, unless
-``TSUNAGU_TEST_POSTGRES_DSN`` is set.
+``TSUNAGU_POSTGRES_DSN`` is set. ``tsunagu bench`` runs the same measure (``measure_referral_latency``).
 """
 
 from __future__ import annotations
@@ -18,9 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -37,6 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 from kafka import KafkaConsumer, KafkaProducer  # noqa: E402
 
+from bench.load import percentiles  # noqa: E402
+from bench.processes import environment, running  # noqa: E402
 from consumers.inbox import Inbox  # noqa: E402
 from infra.bootstrap import build_tsunagu  # noqa: E402
 from infra.kafka.cli import open_inbox  # noqa: E402
@@ -57,41 +56,55 @@ def main() -> None:
                         help="a running broker (default: start one)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = parser.parse_args()
-    count = int(args.rate * args.seconds)
 
     with ExitStack() as stack:
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tsunagu-bench-")))
-        bootstrap = args.bootstrap or stack.enter_context(_throwaway_broker(scratch))
+        bootstrap = args.bootstrap or stack.enter_context(throwaway_broker(scratch))
         settings = Settings(data_dir=scratch, **stack.enter_context(_store(args.store, scratch)))
-        app = build_tsunagu(settings)
-        stack.callback(app.close)
-        print(f"preparing {count + WARM_UP} households with consent ({args.store}) ...", flush=True)
-        cases = [case_with_consent(app, to_agency=RECEIVER_AGENCY) for _ in range(count + WARM_UP)]
-
-        prefix = f"bench{uuid.uuid4().hex[:8]}.referrals.v1."
-        env = _environment(settings, bootstrap, prefix)
-        for name, argv in (("relay", ["relay"]), ("consumer", ["consume", "referrals", "--agency", RECEIVER_AGENCY])):
-            stack.enter_context(_process(argv, env, scratch / f"{name}.log"))
-        inbox = open_inbox(settings)
-        stack.callback(inbox.close)
-
-        warm = {request_referral(app, case, to_agency=RECEIVER_AGENCY)[1] for case in cases[:WARM_UP]}
-        _wait_for_inbox(inbox, warm, timeout=60)
-        print(f"measuring {count} referrals at {args.rate:g}/s ...", flush=True)
-        committed = _timed(lambda i: request_referral(app, cases[WARM_UP + i], to_agency=RECEIVER_AGENCY)[1],
-                           count, args.rate)
-        received = _wait_for_inbox(inbox, set(committed), timeout=60)
-        tsunagu = [(received[event] - at) * 1000 for event, at in committed.items() if event in received]
-        lost = len(committed) - len(tsunagu)
-
-        print("measuring the baseline: raw produce → consume on the same broker ...", flush=True)
-        baseline = _baseline(bootstrap, count, args.rate, payload_size=_payload_size(inbox))
-
-    figures = {"store": args.store, "rate_per_s": args.rate, "referrals": count, "lost": lost,
-               "tsunagu_ms": _percentiles(tsunagu), "baseline_ms": _percentiles(baseline)}
+        figures = measure_referral_latency(settings, bootstrap, scratch, rate=args.rate, seconds=args.seconds,
+                                           say=lambda text: print(text, flush=True))
     _report(figures)
     if args.json:
         print(json.dumps(figures))
+
+
+def measure_referral_latency(settings: Settings, bootstrap: str, scratch: Path, *, rate: float, seconds: float,
+                             say: Callable[[str], None] = lambda _: None,
+                             progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Tsunagu's commit → inbox latency at ``rate`` referrals/s, and the raw broker's, on an empty store."""
+    count = int(rate * seconds)
+    app = build_tsunagu(settings)
+    try:
+        say(f"preparing {count + WARM_UP} households with consent ({settings.store}) ...")
+        cases = []
+        for i in range(count + WARM_UP):
+            cases.append(case_with_consent(app, to_agency=RECEIVER_AGENCY))
+            if progress is not None:
+                progress(i + 1, count + WARM_UP)
+        prefix = f"bench{uuid.uuid4().hex[:8]}.referrals.v1."
+        env = environment(settings, TSUNAGU_KAFKA_BOOTSTRAP_SERVERS=bootstrap, TSUNAGU_KAFKA_TOPIC_PREFIX=prefix,
+                          TSUNAGU_KAFKA_GROUP_PREFIX=prefix)
+        with ExitStack() as stack:
+            for name, argv in (("relay", ["relay"]),
+                               ("consumer", ["consume", "referrals", "--agency", RECEIVER_AGENCY])):
+                stack.enter_context(running(argv, env, scratch / f"{name}.log"))
+            inbox = open_inbox(settings)
+            stack.callback(inbox.close)
+
+            warm = {request_referral(app, case, to_agency=RECEIVER_AGENCY)[1] for case in cases[:WARM_UP]}
+            _wait_for_inbox(inbox, warm, timeout=60)
+            say(f"measuring {count} referrals at {rate:g}/s ...")
+            committed = _timed(lambda i: request_referral(app, cases[WARM_UP + i], to_agency=RECEIVER_AGENCY)[1],
+                               count, rate)
+            received = _wait_for_inbox(inbox, set(committed), timeout=60)
+            payload_size = _payload_size(inbox)
+    finally:
+        app.close()
+    tsunagu = [(received[event] - at) * 1000 for event, at in committed.items() if event in received]
+    say("measuring the baseline: raw produce → consume on the same broker ...")
+    baseline = _baseline(bootstrap, count, rate, payload_size=payload_size)
+    return {"store": settings.store, "rate_per_s": rate, "referrals": count, "lost": count - len(tsunagu),
+            "tsunagu_ms": _summary(tsunagu), "baseline_ms": _summary(baseline)}
 
 
 # ----- Tsunagu's path ---------------------------------------------------------------------------
@@ -168,10 +181,9 @@ def _baseline(bootstrap: str, count: int, rate: float, *, payload_size: int) -> 
 
 
 @contextmanager
-def _throwaway_broker(scratch: Path) -> Iterator[str]:
+def throwaway_broker(scratch: Path) -> Iterator[str]:
     from tests.services.kafka import start_kafka
 
-    print("starting a Kafka broker (tests/services, cached jars) ...", flush=True)
     broker = start_kafka(scratch)
     try:
         yield broker.bootstrap_servers
@@ -184,61 +196,15 @@ def _store(kind: str, scratch: Path) -> Iterator[dict[str, object]]:
     if kind == "sqlite":
         yield {"store": "sqlite", "sqlite_path": scratch / "tsunagu.db"}
         return
-    dsn = os.environ.get("TSUNAGU_TEST_POSTGRES_DSN")
-    with ExitStack() as stack:
-        if not dsn:
-            from tests.services.postgres import start_postgres
+    from bench.postgres import fresh_schema, postgres_dsn
 
-            print("starting PostgreSQL (tests/services) ...", flush=True)
-            root = Path(tempfile.mkdtemp(prefix="tsunagu-bench-pg-"))
-            root.chmod(0o755)  # the server runs as the postgres user
-            stack.callback(shutil.rmtree, root, True)
-            server = start_postgres(root)
-            stack.callback(server.stop)
-            dsn = server.dsn
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        import psycopg
-
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f"CREATE SCHEMA {schema}")
+    with postgres_dsn() as dsn, fresh_schema(dsn) as schema:
         yield {"store": "postgres", "postgres_dsn": dsn, "postgres_schema": schema}
 
 
-def _environment(settings: Settings, bootstrap: str, prefix: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TSUNAGU_")}
-    env.update(TSUNAGU_STORE=settings.store, TSUNAGU_DATA_DIR=str(settings.data_dir),
-               TSUNAGU_KAFKA_BOOTSTRAP_SERVERS=bootstrap, TSUNAGU_KAFKA_TOPIC_PREFIX=prefix,
-               TSUNAGU_KAFKA_GROUP_PREFIX=prefix)
-    if settings.store == "sqlite":
-        env["TSUNAGU_SQLITE_PATH"] = str(settings.sqlite_file)
-    else:
-        assert settings.postgres_dsn is not None
-        env.update(TSUNAGU_POSTGRES_DSN=settings.postgres_dsn.get_secret_value(),
-                   TSUNAGU_POSTGRES_SCHEMA=str(settings.postgres_schema))
-    return env
-
-
-@contextmanager
-def _process(argv: list[str], env: dict[str, str], log: Path) -> Iterator[None]:
-    with log.open("wb") as output:
-        process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "tsunagu"), *argv], env=env, cwd=log.parent,
-                                   stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT)
-    try:
-        yield
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-def _percentiles(samples: list[float]) -> dict[str, float]:
-    if len(samples) < 2:
-        return {"n": len(samples)}
-    cuts = statistics.quantiles(samples, n=100, method="inclusive")
-    return {"n": len(samples), "p50": round(cuts[49], 1), "p90": round(cuts[89], 1), "p99": round(cuts[98], 1),
-            "max": round(max(samples), 1)}
+def _summary(samples: list[float]) -> dict[str, float]:
+    return {"n": len(samples), **percentiles(samples, 50, 90, 99),
+            "max_ms": round(max(samples), 1) if samples else float("nan")}
 
 
 def _report(figures: dict[str, Any]) -> None:
@@ -247,8 +213,8 @@ def _report(figures: dict[str, Any]) -> None:
           f"on {figures['store']}, lost: {figures['lost']}")
     print(f"{'':32}{'p50':>9}{'p90':>9}{'p99':>9}{'max':>9}   (ms)")
     for name, row in (("Tsunagu commit → inbox", t), ("baseline produce → consume", b)):
-        print(f"{name:32}" + "".join(f"{row.get(k, float('nan')):>9.1f}" for k in ("p50", "p90", "p99", "max")))
-    verdict = "met" if t.get("p99", float("inf")) <= GOAL_P99_MS and not figures["lost"] else "NOT met"
+        print(f"{name:32}" + "".join(f"{row[k]:>9.1f}" for k in ("p50_ms", "p90_ms", "p99_ms", "max_ms")))
+    verdict = "met" if t["p99_ms"] <= GOAL_P99_MS and not figures["lost"] else "NOT met"
     print(f"goal p99 ≤ {GOAL_P99_MS:.0f} ms: {verdict}")
 
 

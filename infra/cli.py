@@ -259,6 +259,29 @@ app.command()(relay)
 app.add_typer(consume, name="consume")
 
 
+@app.command()
+def bench(
+    scale: Annotated[str, typer.Option(help="small (CI smoke, seconds), ward (5 years) or city (10M case events, "
+                                            "10M+ access records).")] = "small",
+    fraction: Annotated[float, typer.Option(help="Only this share of the scale's households (to fit a time budget).",
+                                            min=0.0001, max=1.0)] = 1.0,
+    results_dir: Annotated[Path | None, typer.Option(help="Where to write the results (default bench/results/).")] = None,
+) -> None:
+    """Benchmarks on PostgreSQL, each figure beside a baseline measured in the same run (bench/results/)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/ lives in the repository, beside infra/
+    from bench.run import run_bench
+    from bench.scales import SCALES
+
+    if scale not in SCALES:
+        raise typer.BadParameter(f"choose one of {', '.join(SCALES)}", param_hint="--scale")
+    json_path, markdown = run_bench(SCALES[scale].scaled(fraction), progress=_progress, say=console.print,
+                                    **({"results_dir": results_dir} if results_dir else {}))
+    console.print(markdown.read_text(encoding="utf-8"), markup=False, highlight=False)
+    console.print(f"{json_path}\n{markdown}", highlight=False)
+
+
 db_app = typer.Typer(help="Database administration (PostgreSQL).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

@@ -102,11 +102,12 @@ def ensure_postgres_installed() -> Path:
     return bin_dir
 
 
-def start_postgres(base_dir: Path, bin_dir: Path | None = None, *, durable: bool = False) -> PostgresServer:
+def start_postgres(base_dir: Path, bin_dir: Path | None = None, *, durable: bool = False,
+                   settings: dict[str, str] | None = None) -> PostgresServer:
     """Initialise and start a fresh cluster under ``base_dir/postgres``.
 
     By default the cluster trades durability for speed; ``durable`` keeps every commit
-    through a crash (for fault tests).
+    through a crash (for fault tests). ``settings`` add to or override postgresql.conf.
 
     The cluster listens on a free port on 127.0.0.1 and has a login role and a
     database, both named ``tsunagu``. When running as root, ``base_dir`` must be
@@ -123,7 +124,7 @@ def start_postgres(base_dir: Path, bin_dir: Path | None = None, *, durable: bool
     )
     try:
         _prepare_dirs(server)
-        _initdb(server, DURABLE_SETTINGS if durable else TEST_SETTINGS)
+        _initdb(server, {**(DURABLE_SETTINGS if durable else TEST_SETTINGS), **(settings or {})})
         _start(server)
         _create_app_role_and_database(server)
         _check_app_login(server)

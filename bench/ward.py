@@ -1,0 +1,265 @@
+"""A synthetic ward over several fiscal years, written through the domain in bulk.
+
+The households are the demo's stories (``infra.demo.seed_demo``): every record is a
+domain command run by ``Tsunagu.open_case`` / ``update_case`` / ``grant_emergency_access``
+under the same rules and clock. The one difference is where a case lives between its
+commands: ``BulkTsunagu`` keeps the cases being written in memory and saves many at a time
+with one atomic ``save(*aggregates)``, instead of loading the case from the store for every
+command and committing each command alone. tests/unit/test_bench_ward.py shows that both
+paths write the same events.
+
+Reads: after each command, ``reads_per_command`` staff (on average) read the case's
+timeline. Each read is decided and recorded as ``Tsunagu.read_timeline`` decides and records
+it (``decide_case``, the active consents, ``AccessRecord.of_read``), at that moment and
+against the case as it then stood, and saved with the case's events.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain.access import BREAK_GLASS_KINDS, decide_case
+from domain.access_record import AccessRecord
+from domain.actor import Actor
+from domain.application import CommandResult, Tsunagu
+from domain.calendar import JST
+from domain.case import Case
+from domain.idempotency import IdempotencyKey
+from domain.vocabulary import ConsentMethod, Field, IssueTag, MeetingKind, Role
+from domain.vocabulary import InformationCategory as Cat
+from domain.vocabulary import VisitOutcome
+from infra.demo import seed_demo
+
+FLUSH_EVENTS = 4000
+"""Events saved per transaction (case events and access records together)."""
+
+READER_ROLES = (Role.CASEWORKER, Role.COORDINATOR, Role.AUDITOR)
+STRANGER_SHARE = 0.03
+"""The share of reads by staff of any agency of the ward (mostly withheld, or audits)."""
+
+
+class BulkTsunagu(Tsunagu):
+    """Tsunagu whose writes wait in memory until ``flush`` saves them together, atomically.
+
+    Commands run exactly as in ``Tsunagu`` (same checks, same clock, same domain methods);
+    only ``_load`` and ``_save`` differ: a case written since the last flush comes from
+    memory, and a saved case waits in memory for the next flush.
+    """
+
+    name = Tsunagu.name  # the same tables, tracking and environment prefix as Tsunagu's
+
+    def __init__(self, env: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(env, **kwargs)
+        self._unsaved: dict[UUID, Case] = {}
+        self._counted: dict[UUID, int] = {}
+        self._staged: list[Aggregate] = []
+        self._command_listeners: list[Callable[[Case], None]] = []
+        self.unsaved_events = 0
+
+    def after_command(self, listener: Callable[[Case], None]) -> None:
+        """Call ``listener`` with the case after each command, before it is saved."""
+        self._command_listeners.append(listener)
+
+    def stage(self, aggregate: Aggregate) -> None:
+        """Save ``aggregate`` with the next flush."""
+        self._staged.append(aggregate)
+        self.unsaved_events += len(aggregate.pending_events)
+
+    def flush(self) -> int:
+        """Save everything written since the last flush in one transaction; answer how many events."""
+        saved = self.unsaved_events
+        aggregates = [*self._unsaved.values(), *self._staged]
+        if aggregates:
+            self.save(*aggregates)
+        self._unsaved.clear()
+        self._counted.clear()
+        self._staged.clear()
+        self.unsaved_events = 0
+        return saved
+
+    def _load(self, case_id: UUID) -> Case | None:
+        case = self._unsaved.get(case_id)
+        return case if case is not None else super()._load(case_id)
+
+    def _save(self, case: Case, created_id: str | None, idempotency: IdempotencyKey | None = None) -> CommandResult:
+        if idempotency is not None:
+            raise ValueError("the bulk path takes no idempotency keys")
+        pending = len(case.pending_events)
+        self.unsaved_events += pending - self._counted.get(case.id, 0)
+        self._counted[case.id] = pending
+        self._unsaved[case.id] = case
+        for listener in self._command_listeners:
+            listener(case)
+        return CommandResult(case_id=str(case.id), version=case.version, position=0, created_id=created_id)
+
+
+def access_record(reader: Actor, case: Case, at: datetime, *, purpose: str = "timeline",
+                  channel: str = "api") -> AccessRecord:
+    """The record of ``reader`` reading ``case`` at ``at``, decided as ``Tsunagu.read_timeline`` decides it."""
+    decisions = decide_case(reader, case, at)
+    active = [c["consent_id"] for c in case.active_consents(at)]
+    return AccessRecord.of_read(reader, case.id, case_version=case.version, decisions=decisions,
+                                active_consents=active, purpose=purpose, channel=channel, at=at)
+
+
+class Readers:
+    """After each command, staff read the case: mostly agencies involved in it, now and then anyone."""
+
+    def __init__(self, app: BulkTsunagu, *, per_command: float, seed: int) -> None:
+        self.app = app
+        self.per_command = per_command
+        self.rng = random.Random(f"tsunagu-bench-readers/{seed}")
+        self.staff: dict[str, list[Actor]] = {}
+        for member in app.registry.staff:
+            if any(role in member.roles for role in READER_ROLES):
+                self.staff.setdefault(member.agency, []).append(member.as_actor())
+        self.agencies = sorted(self.staff)
+        self.recorded = 0
+        app.after_command(self.read)
+
+    def read(self, case: Case) -> None:
+        rng = self.rng
+        count = int(self.per_command) + (rng.random() < self.per_command % 1)
+        if not count:
+            return
+        at = min(case.entries[-1].occurred_at + timedelta(minutes=rng.randint(5, 600)), self.app.clock())
+        involved = self._involved(case)
+        for _ in range(count):
+            agency = rng.choice(self.agencies) if rng.random() < STRANGER_SHARE or not involved else rng.choice(involved)
+            self.app.stage(access_record(rng.choice(self.staff[agency]), case, at))
+        self.recorded += count
+
+    def _involved(self, case: Case) -> list[str]:
+        agencies = {e.agency for e in case.entries if e.kind not in BREAK_GLASS_KINDS}
+        agencies.update(r["to_agency"] for r in case.referrals.values())
+        agencies.update(a for c in case.consents.values() for a in c["agencies"])
+        agencies.update(p["agency"] for m in case.meetings.values() for p in m["participants"])
+        return sorted(a for a in agencies if a in self.staff)
+
+
+@dataclass
+class Ward:
+    """What was generated: counts, timings, and the cases (for the measures to pick from)."""
+
+    households: int = 0
+    case_events: int = 0
+    access_records: int = 0
+    seconds: float = 0.0
+    fiscal_years: list[int] = field(default_factory=list)
+    case_ids: list[UUID] = field(default_factory=list)
+
+    @property
+    def events_per_s(self) -> int:
+        return round((self.case_events + self.access_records) / self.seconds) if self.seconds else 0
+
+
+def generate_ward(app: BulkTsunagu, *, fiscal_years: list[int], households_per_year: int, reads_per_command: float,
+                  seed: int = 2026, progress: Callable[[int, int], None] | None = None) -> Ward:
+    """Play ``households_per_year`` demo households in each fiscal year, with their reads, saved in bulk."""
+    started = time.perf_counter()
+    readers = Readers(app, per_command=reads_per_command, seed=seed)
+    ward = Ward(fiscal_years=list(fiscal_years))
+    app.after_command(lambda case: ward.case_ids.append(case.id) if case.version == 1 else None)
+    now = datetime.now(timezone.utc)
+    total = households_per_year * len(fiscal_years)
+    saved = 0
+    for year_index, fiscal_year in enumerate(fiscal_years):
+        year_end = datetime(fiscal_year + 1, 4, 1, tzinfo=JST) - timedelta(seconds=1)
+        moment = min(year_end, now)
+        app.clock = lambda moment=moment: moment  # the year's stories run up to its end (or today)
+
+        def household_done(done: int, offset: int = year_index * households_per_year) -> None:
+            nonlocal saved
+            if app.unsaved_events >= FLUSH_EVENTS or done == households_per_year:
+                saved += app.flush()  # before the demo's closing look at its cases
+            if progress is not None:
+                progress(offset + done, total)
+
+        summary = seed_demo(app, households=households_per_year, fiscal_year=fiscal_year, seed=seed,
+                            progress=household_done)
+        ward.case_events += summary.events
+    saved += app.flush()
+    ward.households = total
+    ward.access_records = readers.recorded
+    ward.seconds = time.perf_counter() - started
+    assert saved == ward.case_events + ward.access_records, (saved, ward.case_events, ward.access_records)
+    return ward
+
+
+# ----- one long case, for timeline reads ------------------------------------------------------------
+
+LONG_CASE_OPENER = "suzuki-kenta"          # elderly-shiba: opened the case, writes most of it
+LONG_CASE_CONSENTED = "takahashi-aoi"      # hikikomori: consent to basic, consultation and support only
+LONG_CASE_MEETING = "inoue-kazuki"         # livelihood: a member of a 支援会議 (reads without consent)
+LONG_CASE_COORDINATOR = "tanaka-yui"
+LONG_CASE_READERS = (LONG_CASE_CONSENTED, LONG_CASE_MEETING, LONG_CASE_OPENER)
+"""Who reads the long case in the timeline measure: partly withheld, unconsented, own records."""
+
+_ROTATION: tuple[tuple[str, Field, Cat], ...] = (
+    (LONG_CASE_OPENER, Field.ELDERLY, Cat.CONSULTATION),
+    (LONG_CASE_CONSENTED, Field.HIKIKOMORI, Cat.SUPPORT),
+    (LONG_CASE_MEETING, Field.POVERTY, Cat.FINANCE),
+    ("ishikawa-mayumi", Field.HEALTH, Cat.HEALTH),
+    (LONG_CASE_OPENER, Field.ELDERLY, Cat.FAMILY),
+    (LONG_CASE_COORDINATOR, Field.GENERAL, Cat.SUPPORT),
+)
+
+
+def long_case(app: Tsunagu, *, entries: int, start: datetime) -> UUID:
+    """A household followed for years: ``entries`` timeline entries from several agencies, through the domain.
+
+    The person consents to sharing basics, consultations and the support record with the
+    hikikomori desk; a later 支援会議 brings in the livelihood centre and the health centre.
+    Entries written by the health centre or about finances and family are withheld from
+    the hikikomori desk, so its reads are redacted.
+    """
+    registry = app.registry
+    actor = {s.id: s.as_actor() for s in registry.staff}
+    opener = actor[LONG_CASE_OPENER]
+    case_id = UUID(app.open_case(opener, household_name="長期家", household_name_kana="ちょうきけ", district="shiba",
+                                 summary="長期にわたり複数機関が関わる世帯（ベンチマーク用）", occurred_at=start).case_id)
+    step = (app.clock() - timedelta(days=2) - start) / entries
+    at = start
+
+    def do(staff_id: str, command: Callable[[Case, datetime], Any]) -> Any:
+        nonlocal at
+        at += step
+        return app.update_case(actor[staff_id], case_id, command, occurred_at=at).created_id
+
+    person = do(LONG_CASE_OPENER, lambda c, t: c.add_member(opener, t, name="長期 太郎", name_kana="ちょうき たろう",
+                                                         birth_date=date(1972, 5, 1), relationship="本人",
+                                                         is_principal=True))
+    do(LONG_CASE_OPENER, lambda c, t: c.grant_consent(
+        opener, t, given_by_member=person, agencies=[actor[LONG_CASE_CONSENTED].agency_id],
+        categories=[Cat.BASIC, Cat.CONSULTATION, Cat.SUPPORT], purpose="ひきこもり支援のため",
+        method=ConsentMethod.WRITTEN, valid_until=date(app.clock().year + 2, 3, 31)))
+    members = [{"agency": actor[s].agency_id, "staff": s, "pledged": True}
+               for s in (LONG_CASE_COORDINATOR, LONG_CASE_MEETING, "ishikawa-mayumi", LONG_CASE_OPENER)]
+    do(LONG_CASE_COORDINATOR, lambda c, t: c.hold_meeting(
+        actor[LONG_CASE_COORDINATOR], t, kind=MeetingKind.SUPPORT, held_on=t.astimezone(JST).date(),
+        purpose="同意の範囲外の情報共有（見守り体制）", participants=members, decisions=[]))
+    outreach = do(LONG_CASE_CONSENTED, lambda c, t: c.plan_outreach(
+        actor[LONG_CASE_CONSENTED], t, member_id=person, approach="月1回の訪問", planned_on=t.astimezone(JST).date()))
+    n = 5
+    while n < entries:
+        staff_id, field_, category = _ROTATION[n % len(_ROTATION)]
+        reader = actor[staff_id]
+        if n % 7 == 0:
+            do(LONG_CASE_CONSENTED, lambda c, t: c.record_visit(
+                actor[LONG_CASE_CONSENTED], t, outreach_id=outreach, member_id=person,
+                outcome=VisitOutcome.NOT_AT_HOME if n % 3 else VisitOutcome.MET, notes=f"訪問 {n} 回目の記録"))
+        elif n % 50 == 0:
+            do(staff_id, lambda c, t, r=reader: c.identify_issue(r, t, tag=IssueTag.ISOLATION, note=f"経過 {n}"))
+        else:
+            do(staff_id, lambda c, t, r=reader, f=field_, cat=category: c.record_consultation(
+                r, t, field=f, category=cat, channel="visit", summary=f"相談記録 {n}：状況の確認と今後の方針"))
+        n += 1
+    return case_id
