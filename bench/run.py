@@ -80,16 +80,16 @@ def run_bench(scale: Scale, *, progress: ProgressFactory, say: Say, results_dir:
         with api_server(settings, port, scratch) as api, projection_runner(settings, scratch) as runner:
             target = Target(f"http://127.0.0.1:{port}", target.issuer, target.registry, dsn, target.schema)
             idle = api.memory()["rss_mb"]
-            with _task(progress, "write path (HTTP commands vs durable INSERTs)", total=1) as update:
-                results["write"] = measure_write_path(target, clients=scale.write_clients,
-                                                      commands=scale.write_commands)
-                update(1, 1)
-            with _task(progress, "timeline reads at 1, 10, 50 clients", total=1) as update:
-                results["timeline"] = measure_timeline(target, long_case_id, reads=dict(scale.timeline_reads))
-                update(1, 1)
-            with _task(progress, "audit queries", total=1) as update:
-                results["audit_query"] = measure_audit_query(target, queries=scale.audit_queries)
-                update(1, 1)
+            for name, description, measure in (
+                ("write", "write path (HTTP commands vs durable INSERTs)", lambda: measure_write_path(
+                    target, clients=scale.write_clients, commands=scale.write_commands)),
+                ("timeline", "timeline reads at 1, 10, 50 clients", lambda: measure_timeline(
+                    target, long_case_id, reads=dict(scale.timeline_reads))),
+                ("audit_query", "audit queries", lambda: measure_audit_query(target, queries=scale.audit_queries)),
+            ):
+                with _task(progress, description, total=1) as update:
+                    results[name] = measure()
+                    update(1, 1)
             results["api"] = {**api.memory(), "baseline": {
                 "idle_rss_mb": idle, "interpreter_rss_mb": interpreter_memory_mb("api.main", "infra.bootstrap")}}
             results["runner"] = {"peak_rss_mb": runner_memory["peak_rss_mb"],
