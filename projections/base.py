@@ -79,7 +79,9 @@ def construct_view(model: type[ReadModel[Any]], env: dict[str, str]) -> ReadMode
     if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite" and env.get("SQLITE_DBNAME", ":memory:") != ":memory:":
         env["SQLITE_DBNAME"] = f"{env['SQLITE_DBNAME'].removesuffix('.db')}.{model.name}.db"
     if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
-        env.setdefault("POSTGRES_POOL_SIZE", "2")
+        # A view writes one batch at a time; a few more connections serve the API's queries.
+        # (The store's own pool size, in env, is for the application, not for each of the views.)
+        env.update(POSTGRES_POOL_SIZE="2", POSTGRES_MAX_OVERFLOW="4")
     factory = InfrastructureFactory.construct(Environment(model.name, env))
     view_class = concrete_view(model.view_interface, env["PERSISTENCE_MODULE"])
     return factory.tracking_recorder(view_class)  # type: ignore[arg-type]
