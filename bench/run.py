@@ -45,7 +45,7 @@ from domain.errors import NotFound
 from infra.bootstrap import build_token_issuer, build_tsunagu, load_registry
 from infra.settings import Settings
 from infra.store import eventsourcing_env
-from projections.base import ACCESS_TOPIC
+from domain.access_record import ACCESS_RECORD_TOPIC
 
 ProgressFactory = Callable[[], Progress]
 Say = Callable[[str], None]
@@ -138,7 +138,7 @@ def _sample_reads(scale: Scale, settings: Settings, ward: Ward) -> dict[str, int
 
 def _data(scale: Scale, ward: Ward, target: Target, sampled: dict[str, int]) -> dict[str, Any]:
     events = target.table("tsunagu_events")
-    access = target.query(f"SELECT count(*) FROM {events} WHERE topic = %s", (ACCESS_TOPIC,))[0][0]
+    access = target.query(f"SELECT count(*) FROM {events} WHERE topic = %s", (ACCESS_RECORD_TOPIC,))[0][0]
     total = target.query(f"SELECT count(*) FROM {events}")[0][0]
     return {"households": ward.households, "fiscal_years": list(scale.fiscal_years),
             "case_events": total - access, "access_records": access,

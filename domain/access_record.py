@@ -10,6 +10,7 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
 
 from domain.access import Decision
 from domain.actor import Actor
@@ -80,3 +81,7 @@ class AccessRecord(Aggregate):
     @property
     def unconsented(self) -> bool:
         return any(b.is_unconsented for b in self.bases)
+
+
+ACCESS_RECORD_TOPIC = get_topic(AccessRecord.Recorded)
+"""The topic access records have in the notification log."""

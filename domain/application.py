@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification, Transcoding
 
 from domain.access import Decision, decide_case, may_write
 from domain.access_record import AccessRecord
@@ -240,6 +240,16 @@ class Tsunagu(Application):
         if not record.granted:
             raise case_not_found()
         return record, decisions
+
+    def notifications(self, topics: Iterable[str] = (), page: int = 5_000) -> Iterator[Notification]:
+        """Every stored record in log order (optionally only these topics), read a page at a time."""
+        start = 1
+        while True:
+            batch = self.recorder.select_notifications(start=start, limit=page, topics=list(topics))
+            yield from batch
+            if len(batch) < page:
+                return
+            start = batch[-1].id + 1
 
     def access_record(self, record_id: UUID) -> AccessRecord:
         return self.repository.get(record_id)

@@ -15,13 +15,11 @@ from typing import Any
 from uuid import UUID
 
 from domain.access import decide_case
-from domain.access_record import AccessRecord
+from domain.access_record import ACCESS_RECORD_TOPIC, AccessRecord
 from domain.actor import Actor
 from domain.case import Case
 from domain.vocabulary import Role
 
-ACCESS_TOPIC = "domain.access_record:AccessRecord.Recorded"
-PAGE = 5_000
 
 
 @dataclass(frozen=True)
@@ -64,14 +62,8 @@ def verify_access_log(app: Any, progress: Callable[[int, int], None] | None = No
 
 
 def _access_records(app: Any) -> Iterator[tuple[int, AccessRecord.Recorded]]:
-    start = 1
-    while True:
-        page = app.recorder.select_notifications(start=start, limit=PAGE, topics=[ACCESS_TOPIC])
-        for notification in page:
-            yield notification.id, app.mapper.to_domain_event(notification)
-        if len(page) < PAGE:
-            return
-        start = page[-1].id + 1
+    for notification in app.notifications([ACCESS_RECORD_TOPIC]):
+        yield notification.id, app.mapper.to_domain_event(notification)
 
 
 def _verify_case(app: Any, case_id: str, records: list[tuple[int, AccessRecord.Recorded]]) -> Iterator[Finding]:

@@ -13,7 +13,8 @@ from typing import Any, ClassVar
 
 from domain.calendar import fiscal_year, local_date
 from domain.vocabulary import Basis, MeetingKind
-from projections.base import ACCESS_TOPIC, Positioned, ReadModel, case_topics
+from domain.access_record import ACCESS_RECORD_TOPIC
+from projections.base import Positioned, ReadModel, case_topics
 from projections.rows import RowCache, decode, dumps, iso
 from projections.view import Change, ReadModelView, Row
 
@@ -140,7 +141,7 @@ class AccessAuditView(ReadModelView):
 class AccessAuditProjection(ReadModel[AccessAuditView]):
     name = "access_audit"
     view_interface = AccessAuditView
-    topics = (ACCESS_TOPIC, *case_topics("MemberAdded", "ConsentGranted", "ConsentWithdrawn", "MeetingHeld",
+    topics = (ACCESS_RECORD_TOPIC, *case_topics("MemberAdded", "ConsentGranted", "ConsentWithdrawn", "MeetingHeld",
                                          "EmergencyAccessGranted", "EmergencyAccessReviewed"))
 
     def changes(self, events: Iterable[Positioned]) -> list[Change]:

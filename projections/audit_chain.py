@@ -123,7 +123,7 @@ def verify_chain(app: Any, view: AuditChainView, *, checkpoint: Checkpoint | Non
     links = view.links()
     expected = next(links, None)
     previous = GENESIS
-    for notification in _log(app):
+    for notification in app.notifications():
         while expected is not None and expected["position"] < notification.id:
             problems.append(_problem(expected["position"], "deleted"))
             expected = next(links, None)
@@ -171,12 +171,3 @@ def _problem(position: int, kind: str) -> ChainProblem:
     ja, en = _PROBLEM_TEXT[kind]
     return ChainProblem(position, kind, ja, en)
 
-
-def _log(app: Any) -> Iterator[Any]:
-    start = 1
-    while True:
-        page = app.recorder.select_notifications(start=start, limit=PAGE)
-        yield from page
-        if len(page) < PAGE:
-            return
-        start = page[-1].id + 1

@@ -16,8 +16,6 @@ V = TypeVar("V", bound=ReadModelView)
 Positioned = tuple[int, Any]
 """An event with its position (notification id) in the log."""
 
-ACCESS_TOPIC = "domain.access_record:AccessRecord.Recorded"
-
 
 def _case_topics() -> tuple[str, ...]:
     from eventsourcing.utils import get_topic

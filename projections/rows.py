@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -32,13 +32,12 @@ class RowCache:
     PRELOAD_CHUNK = 500
 
     def __init__(self, view: ReadModelView, table: str, key: str, upsert: str, *,
-                 json_columns: tuple[str, ...] = (), new_row: Callable[[Any], Row] | None = None) -> None:
+                 json_columns: tuple[str, ...] = ()) -> None:
         self.view = view
         self.table = table
         self.key = key
         self.upsert = upsert
         self.json_columns = json_columns
-        self.new_row = new_row
         self.rows: dict[Any, Row | None] = {}
         self.dirty: set[Any] = set()
 
@@ -69,16 +68,6 @@ class RowCache:
         row = self.get(key)
         if row is not None:
             self.dirty.add(key)
-        return row
-
-    def create(self, key: Any) -> Row:
-        """The row to modify in place, created from ``new_row`` when missing."""
-        row = self.get(key)
-        if row is None:
-            assert self.new_row is not None
-            row = self.new_row(key)
-            self.rows[key] = row
-        self.dirty.add(key)
         return row
 
     def changes(self) -> list[Change]:

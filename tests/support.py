@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import re
 
-from domain.access_record import AccessRecord
+from domain.access_record import ACCESS_RECORD_TOPIC, AccessRecord
 from domain.application import Tsunagu
-
-ACCESS_TOPIC = "domain.access_record:AccessRecord.Recorded"
 
 
 def access_records(app: Tsunagu) -> list[AccessRecord.Recorded]:
     """Every access decision recorded so far, in log order."""
-    notifications = app.recorder.select_notifications(start=1, limit=1_000_000, topics=[ACCESS_TOPIC])
-    return [app.mapper.to_domain_event(n) for n in notifications]
+    return [app.mapper.to_domain_event(n) for n in app.notifications([ACCESS_RECORD_TOPIC])]
 
 
 def personal_texts(event: object) -> list[str]:

@@ -9,7 +9,7 @@ from domain.application import Tsunagu
 from domain.calendar import JST
 from domain.registry import Registry
 from infra.demo import seed_demo
-from projections.base import ACCESS_TOPIC
+from domain.access_record import ACCESS_RECORD_TOPIC
 from tests.unit.test_demo import normalised_log
 
 POPO = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
@@ -29,7 +29,7 @@ def test_a_bulk_generated_year_holds_the_same_case_events_as_the_demo_written_co
     assert len(expected) > 10 * HOUSEHOLDS
     assert normalised_log(bulk) == expected
     assert ward.case_events == len(expected)
-    stored = [n for n in bulk.recorder.select_notifications(start=1, limit=1_000_000) if n.topic == ACCESS_TOPIC]
+    stored = [n for n in bulk.recorder.select_notifications(start=1, limit=1_000_000) if n.topic == ACCESS_RECORD_TOPIC]
     assert len(stored) == ward.access_records > 0.9 * len(expected)  # a read after each command
 
 
