@@ -29,7 +29,9 @@ from infra.kafka.clients import layout, new_referral_consumer
 from infra.kafka.settings import KafkaSettings
 from infra.referral_feed import event_id_for
 
-TIMEOUT_S = 20.0
+TIMEOUT_S = 60.0
+"""Bounded waits. Generous: after the fault tests kill and restart the shared broker, a new
+consumer group can wait out the dead members' sessions before its first assignment."""
 TSUNAGU = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "tsunagu"
 REFERRER, RECEIVER = "suzuki-kenta", "takahashi-aoi"  # elderly-shiba refers to hikikomori
 
