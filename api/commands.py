@@ -1,16 +1,11 @@
-"""The one way routes write: translate a body into a case command and answer its result."""
+"""The one way routes write: hand a named command to the application and answer its result."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import datetime
-from typing import Any
-from uuid import UUID
-
-from api.schemas.base import CommandBody, CommandResultPublic
+from api.schemas.base import CommandResultPublic
 from domain.actor import Actor
 from domain.application import CommandResult, Tsunagu
-from domain.case import Case
+from domain.commands import Command
 from domain.idempotency import IdempotencyKey
 
 
@@ -19,8 +14,6 @@ def public(result: CommandResult) -> CommandResultPublic:
                                id=result.created_id)
 
 
-def run_command(tsunagu: Tsunagu, actor: Actor, case_id: UUID, body: CommandBody,
-                command: Callable[[Case, datetime], Any], *, expected_version: int | None,
-                idempotency: IdempotencyKey | None, agencies: Iterable[str | None] = ()) -> CommandResultPublic:
-    return public(tsunagu.update_case(actor, case_id, command, expected_version=expected_version,
-                                      agencies=agencies, occurred_at=body.occurred_at, idempotency=idempotency))
+def execute(tsunagu: Tsunagu, actor: Actor, command: Command, *, expected_version: int | None = None,
+            idempotency: IdempotencyKey | None = None) -> CommandResultPublic:
+    return public(tsunagu.execute(actor, command, expected_version=expected_version, idempotency=idempotency))

@@ -91,7 +91,8 @@ def get_expected_version(
     raw = if_match.strip().removeprefix("W/").strip('"')
     if not raw.isdigit() or len(raw) > 9:
         raise problem(status.HTTP_422_UNPROCESSABLE_CONTENT, "invalid_if_match",
-                      "If-Match にはケースの版番号を指定してください（例: \"7\"）。", "If-Match must be a case version.")
+                      "If-Match にはケースの版番号を指定してください（例: \"7\"）。",
+                      "If-Match must be a case version.")
     return int(raw)
 
 

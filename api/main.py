@@ -22,6 +22,7 @@ from api.routers import (
     outreach,
     plans,
     referrals,
+    refused_writes,
     subscriptions,
     workloads,
 )
@@ -39,7 +40,7 @@ until the read models include it.
 """
 
 ROUTERS = (health, cases, intake, consents, referrals, meetings, plans, outreach, handovers, workloads, indicators,
-           audit, subscriptions)
+           audit, refused_writes, subscriptions)
 
 
 def create_app(services: Services) -> FastAPI:

@@ -65,7 +65,7 @@ def closed_loop(client: Client[Any], *, clients: int, requests: int) -> dict[str
     def work() -> None:
         try:
             connection = client.connect()
-        except BaseException as error:  # noqa: BLE001
+        except BaseException as error:
             errors.append(error)
             ready.abort()
             return
@@ -81,7 +81,7 @@ def closed_loop(client: Client[Any], *, clients: int, requests: int) -> dict[str
                 elapsed = (time.perf_counter() - started) * 1000
                 with lock:
                     latencies.append(elapsed)
-        except BaseException as error:  # noqa: BLE001 - reported to the caller below
+        except BaseException as error:
             errors.append(error)
         finally:
             client.close(connection)

@@ -68,7 +68,8 @@ def markdown(results: dict[str, Any]) -> str:
     for clients in w["commands_per_s"]:
         b = w["baseline"]
         rows.append((f"write: command via HTTP, {clients} client(s)",
-                     f"{_n(w['commands_per_s'][clients])}/s · p50 {_n(w['p50_ms'][clients])} · p99 {_n(w['p99_ms'][clients])} ms",
+                     f"{_n(w['commands_per_s'][clients])}/s · p50 {_n(w['p50_ms'][clients])} · "
+                     f"p99 {_n(w['p99_ms'][clients])} ms",
                      f"durable INSERT: {_n(b['inserts_per_s'][clients])}/s · p50 {_n(b['p50_ms'][clients])} · "
                      f"p99 {_n(b['p99_ms'][clients])} ms", f"{w['ratio_to_baseline'][clients]:.2f}× throughput", ""))
     rows.append(("projection rebuild (all read models)", f"{_n(r['events_per_s'])} events/s",
@@ -78,7 +79,8 @@ def markdown(results: dict[str, Any]) -> str:
     for clients in t["p99_ms"]:
         b = t["baseline"]
         rows.append((f"timeline read ({t['case_entries']:,} entries), {clients} client(s)",
-                     f"p50 {_n(t['p50_ms'][clients])} · p99 {_n(t['p99_ms'][clients])} ms · {_n(t['reads_per_s'][clients])}/s",
+                     f"p50 {_n(t['p50_ms'][clients])} · p99 {_n(t['p99_ms'][clients])} ms · "
+                     f"{_n(t['reads_per_s'][clients])}/s",
                      f"fetch rows + INSERT: p50 {_n(b['p50_ms'][clients])} · p99 {_n(b['p99_ms'][clients])} ms",
                      f"{t['ratio_p99_to_baseline'][clients]}× p99",
                      verdict("timeline p99 at 50 clients") if clients == "50" else ""))
@@ -94,7 +96,8 @@ def markdown(results: dict[str, Any]) -> str:
                  f"idle after start: {_n(api['baseline']['idle_rss_mb'])} MB · bare interpreter: "
                  f"{_n(api['baseline']['interpreter_rss_mb'])} MB", "", verdict("API peak RSS")))
     rows.append(("projection runner peak RSS (VmHWM)", f"rebuild {_n(runner['peak_rss_mb'])} MB · following "
-                 f"{_n(runner['follow_peak_rss_mb'])} MB", f"bare interpreter: {_n(runner['baseline']['interpreter_rss_mb'])} MB",
+                 f"{_n(runner['follow_peak_rss_mb'])} MB",
+                 f"bare interpreter: {_n(runner['baseline']['interpreter_rss_mb'])} MB",
                  "", ""))
     lines = [
         f"# Tsunagu benchmark — {results['label']} — {results['date']}",
@@ -102,7 +105,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, {m['os']}, Python {m['python']}, "
         f"{m['postgres']} (fsync and synchronous_commit on). Wall time {results['wall_seconds'] / 60:.1f} min.",
         "",
-        f"Data: {data['households']:,} households over fiscal years {data['fiscal_years'][0]}–{data['fiscal_years'][-1]}, "
+        f"Data: {data['households']:,} households over fiscal years "
+        f"{data['fiscal_years'][0]}–{data['fiscal_years'][-1]}, "
         f"{data['case_events']:,} case events, {data['access_records']:,} access records "
         f"({data['generation']['events_per_s']:,} events/s generated through the domain).",
         "",

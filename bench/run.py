@@ -39,13 +39,13 @@ from bench.target import Target
 from bench.timeline import measure_timeline
 from bench.ward import BulkTsunagu, Ward, generate_ward, long_case
 from bench.write_path import measure_write_path
+from domain.access_record import ACCESS_RECORD_TOPIC
 from domain.application import utc_now
 from domain.calendar import JST
 from domain.errors import NotFound
 from infra.bootstrap import build_token_issuer, build_tsunagu, load_registry
 from infra.settings import Settings
 from infra.store import eventsourcing_env
-from domain.access_record import ACCESS_RECORD_TOPIC
 
 ProgressFactory = Callable[[], Progress]
 Say = Callable[[str], None]
@@ -67,7 +67,8 @@ def run_bench(scale: Scale, *, progress: ProgressFactory, say: Say, results_dir:
                             data_dir=scratch)
         ward, long_case_id = _generate(scale, settings, progress)
         sampled = _sample_reads(scale, settings, ward)
-        target = Target(base_url="", issuer=build_token_issuer(settings), registry=load_registry(settings.registry_path),
+        target = Target(base_url="", issuer=build_token_issuer(settings),
+                        registry=load_registry(settings.registry_path),
                         dsn=dsn, schema=str(settings.postgres_schema))
         results["data"] = _data(scale, ward, target, sampled)
         results["machine"] = report.machine(target.query("SELECT version()")[0][0].split(" on ")[0])
@@ -157,7 +158,8 @@ def _referral(scale: Scale, settings: Settings, scratch: Path, stack: ExitStack,
         bootstrap = stack.enter_context(throwaway_broker(scratch))
     assert settings.postgres_dsn is not None
     own = settings.model_copy(update={  # an empty store of its own: the relay starts at the head
-        "postgres_schema": stack.enter_context(fresh_schema(settings.postgres_dsn.get_secret_value(), "bench_referral"))})
+        "postgres_schema": stack.enter_context(fresh_schema(settings.postgres_dsn.get_secret_value(),
+                                                            "bench_referral"))})
     with _task(progress, f"referral latency: preparing households, then {scale.referral_rate:g}/s") as update:
         figures = measure_referral_latency(own, bootstrap, scratch, rate=scale.referral_rate,
                                            seconds=scale.referral_seconds, progress=update)

@@ -1,8 +1,8 @@
 """A synthetic ward over several fiscal years, written through the domain in bulk.
 
 The households are the demo's stories (``infra.demo.seed_demo``): every record is a
-domain command run by ``Tsunagu.open_case`` / ``update_case`` / ``grant_emergency_access``
-under the same rules and clock. The one difference is where a case lives between its
+domain command (:mod:`domain.commands`) run by ``Tsunagu.execute`` under the same rules and
+clock. The one difference is where a case lives between its
 commands: ``BulkTsunagu`` keeps the cases being written in memory and saves many at a time
 with one atomic ``save(*aggregates)``, instead of loading the case from the store for every
 command and committing each command alone. tests/unit/test_bench_ward.py shows that both
@@ -20,7 +20,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -32,10 +32,21 @@ from domain.actor import Actor
 from domain.application import CommandResult, Tsunagu
 from domain.calendar import JST
 from domain.case import Case
+from domain.commands import (
+    AddMember,
+    CaseCommand,
+    GrantConsent,
+    HoldSupportMeeting,
+    IdentifyIssue,
+    OpenCase,
+    Participant,
+    PlanOutreach,
+    RecordConsultation,
+    RecordVisit,
+)
 from domain.idempotency import IdempotencyKey
-from domain.vocabulary import ConsentMethod, Field, IssueTag, MeetingKind, Role
+from domain.vocabulary import ConsentMethod, Field, IssueTag, Role, VisitOutcome
 from domain.vocabulary import InformationCategory as Cat
-from domain.vocabulary import VisitOutcome
 from infra.demo import seed_demo
 
 FLUSH_EVENTS = 4000
@@ -51,7 +62,8 @@ class BulkTsunagu(Tsunagu):
 
     Commands run exactly as in ``Tsunagu`` (same checks, same clock, same domain methods);
     only ``_load`` and ``_save`` differ: a case written since the last flush comes from
-    memory, and a saved case waits in memory for the next flush.
+    memory, and a saved case waits in memory for the next flush. (A refused command's
+    ``WriteRefusal`` is saved at once, as ``Tsunagu`` saves it.)
     """
 
     name = Tsunagu.name  # the same tables, tracking and environment prefix as Tsunagu's
@@ -133,7 +145,8 @@ class Readers:
         at = min(case.entries[-1].occurred_at + timedelta(minutes=rng.randint(5, 600)), self.app.clock())
         involved = self._involved(case)
         for _ in range(count):
-            agency = rng.choice(self.agencies) if rng.random() < STRANGER_SHARE or not involved else rng.choice(involved)
+            agency = (rng.choice(self.agencies) if rng.random() < STRANGER_SHARE or not involved
+                      else rng.choice(involved))
             self.app.stage(access_record(rng.choice(self.staff[agency]), case, at))
         self.recorded += count
 
@@ -168,7 +181,7 @@ def generate_ward(app: BulkTsunagu, *, fiscal_years: list[int], households_per_y
     readers = Readers(app, per_command=reads_per_command, seed=seed)
     ward = Ward(fiscal_years=list(fiscal_years))
     app.after_command(lambda case: ward.case_ids.append(case.id) if case.version == 1 else None)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     total = households_per_year * len(fiscal_years)
     saved = 0
     for year_index, fiscal_year in enumerate(fiscal_years):
@@ -224,42 +237,43 @@ def long_case(app: Tsunagu, *, entries: int, start: datetime) -> UUID:
     registry = app.registry
     actor = {s.id: s.as_actor() for s in registry.staff}
     opener = actor[LONG_CASE_OPENER]
-    case_id = UUID(app.open_case(opener, household_name="長期家", household_name_kana="ちょうきけ", district="shiba",
-                                 summary="長期にわたり複数機関が関わる世帯（ベンチマーク用）", occurred_at=start).case_id)
+    case_id = UUID(app.execute(opener, OpenCase(
+        household_name="長期家", household_name_kana="ちょうきけ", district="shiba",
+        summary="長期にわたり複数機関が関わる世帯（ベンチマーク用）", occurred_at=start)).case_id)
     step = (app.clock() - timedelta(days=2) - start) / entries
-    at = start
+    at = start + step  # when the next command happens
 
-    def do(staff_id: str, command: Callable[[Case, datetime], Any]) -> Any:
+    def do(staff_id: str, command: Callable[..., CaseCommand], **values: Any) -> Any:
         nonlocal at
+        created = app.execute(actor[staff_id], command(case_id=case_id, occurred_at=at, **values)).created_id
         at += step
-        return app.update_case(actor[staff_id], case_id, command, occurred_at=at).created_id
+        return created
 
-    person = do(LONG_CASE_OPENER, lambda c, t: c.add_member(opener, t, name="長期 太郎", name_kana="ちょうき たろう",
-                                                         birth_date=date(1972, 5, 1), relationship="本人",
-                                                         is_principal=True))
-    do(LONG_CASE_OPENER, lambda c, t: c.grant_consent(
-        opener, t, given_by_member=person, agencies=[actor[LONG_CASE_CONSENTED].agency_id],
-        categories=[Cat.BASIC, Cat.CONSULTATION, Cat.SUPPORT], purpose="ひきこもり支援のため",
-        method=ConsentMethod.WRITTEN, valid_until=date(app.clock().year + 2, 3, 31)))
-    members = [{"agency": actor[s].agency_id, "staff": s, "pledged": True}
-               for s in (LONG_CASE_COORDINATOR, LONG_CASE_MEETING, "ishikawa-mayumi", LONG_CASE_OPENER)]
-    do(LONG_CASE_COORDINATOR, lambda c, t: c.hold_meeting(
-        actor[LONG_CASE_COORDINATOR], t, kind=MeetingKind.SUPPORT, held_on=t.astimezone(JST).date(),
-        purpose="同意の範囲外の情報共有（見守り体制）", participants=members, decisions=[]))
-    outreach = do(LONG_CASE_CONSENTED, lambda c, t: c.plan_outreach(
-        actor[LONG_CASE_CONSENTED], t, member_id=person, approach="月1回の訪問", planned_on=t.astimezone(JST).date()))
+    def today() -> date:
+        return at.astimezone(JST).date()  # the day of the next command
+
+    person = do(LONG_CASE_OPENER, AddMember, name="長期 太郎", name_kana="ちょうき たろう",
+                birth_date=date(1972, 5, 1), relationship="本人", is_principal=True)
+    do(LONG_CASE_OPENER, GrantConsent, given_by_member=person, agencies=(actor[LONG_CASE_CONSENTED].agency_id,),
+       categories=(Cat.BASIC, Cat.CONSULTATION, Cat.SUPPORT), purpose="ひきこもり支援のため",
+       method=ConsentMethod.WRITTEN, valid_until=date(app.clock().year + 2, 3, 31))
+    # The ward's 支援会議 office convenes it (LONG_CASE_COORDINATOR is its coordinator); each member is
+    # registry staff of the agency they sit for.
+    members = tuple(Participant(agency=actor[s].agency_id, staff=s, pledged=True)
+                    for s in (LONG_CASE_COORDINATOR, LONG_CASE_MEETING, "ishikawa-mayumi", LONG_CASE_OPENER))
+    do(LONG_CASE_COORDINATOR, HoldSupportMeeting, held_on=today(), purpose="同意の範囲外の情報共有（見守り体制）",
+       participants=members)
+    outreach = do(LONG_CASE_CONSENTED, PlanOutreach, member_id=person, approach="月1回の訪問", planned_on=today())
     n = 5
     while n < entries:
         staff_id, field_, category = _ROTATION[n % len(_ROTATION)]
-        reader = actor[staff_id]
         if n % 7 == 0:
-            do(LONG_CASE_CONSENTED, lambda c, t: c.record_visit(
-                actor[LONG_CASE_CONSENTED], t, outreach_id=outreach, member_id=person,
-                outcome=VisitOutcome.NOT_AT_HOME if n % 3 else VisitOutcome.MET, notes=f"訪問 {n} 回目の記録"))
+            do(LONG_CASE_CONSENTED, RecordVisit, outreach_id=outreach, member_id=person,
+               outcome=VisitOutcome.NOT_AT_HOME if n % 3 else VisitOutcome.MET, notes=f"訪問 {n} 回目の記録")
         elif n % 50 == 0:
-            do(staff_id, lambda c, t, r=reader: c.identify_issue(r, t, tag=IssueTag.ISOLATION, note=f"経過 {n}"))
+            do(staff_id, IdentifyIssue, tag=IssueTag.ISOLATION, note=f"経過 {n}")
         else:
-            do(staff_id, lambda c, t, r=reader, f=field_, cat=category: c.record_consultation(
-                r, t, field=f, category=cat, channel="visit", summary=f"相談記録 {n}：状況の確認と今後の方針"))
+            do(staff_id, RecordConsultation, field=field_, category=category, channel="visit",
+               summary=f"相談記録 {n}：状況の確認と今後の方針")
         n += 1
     return case_id

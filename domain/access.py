@@ -11,7 +11,7 @@ from datetime import datetime
 
 from domain.actor import Actor
 from domain.case import Case, EntryRef
-from domain.vocabulary import Basis, Role
+from domain.vocabulary import Basis, ReferralStatus, WriteBasis
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,8 @@ class ReaderView:
         reader = self.reader
         if reader.is_auditor:
             return Decision(entry.seq, Basis.AUDIT)
+        if not reader.may_record:  # an administrator runs the system; it reads no one's case
+            return Decision(entry.seq, None, reason_ja=WITHHELD_JA, reason_en=WITHHELD_EN)
         if _is_own(reader, entry):
             return Decision(entry.seq, Basis.OWN_RECORD)
         consent_id = self.consent_by_category.get(entry.category)
@@ -107,22 +109,34 @@ def _is_own(reader: Actor, entry: EntryRef) -> bool:
 
 
 
-def may_write(actor: Actor, case: Case, at: datetime) -> bool:
-    """Whether an actor may record on a case at all.
+WRITING_REFERRAL = frozenset({ReferralStatus.REQUESTED, ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED})
 
-    Agencies involved with the case (authors, referral receivers, consented agencies,
-    support-meeting members, emergency holders) may; coordinators may, because they
-    convene the meetings of any case in the ward. Auditors only review. Asking for
-    break-glass access does not make an agency an author: it writes only while it holds it.
+
+def write_basis(actor: Actor, case: Case, at: datetime) -> WriteBasis | None:
+    """The actor's standing to record on a case now, or None.
+
+    An agency records on a case it is part of: it wrote on it (and has not ended its involvement
+    since), an active consent covers it, it sits in a current 支援会議 on it, or a referral was made
+    to it (and not declined or revoked). Break-glass gives none: it is read-only. Roles alone give
+    none either: a coordinator records on the cases it is part of, not on every case in the ward.
+    Auditors and administrators never record on cases.
     """
-    if actor.is_auditor:
-        return False
-    if actor.has_role(Role.COORDINATOR):
-        return True
-    if any(entry.agency == actor.agency_id and entry.kind not in BREAK_GLASS_KINDS for entry in case.entries):
-        return True
-    if any(r["to_agency"] == actor.agency_id for r in case.referrals.values()):
-        return True
-    return (case.consent_covering(actor.agency_id, None, at) is not None
-            or case.support_meeting_for(actor.agency_id, at) is not None
-            or case.emergency_grant_for(actor.staff_id, at) is not None)
+    if not actor.may_record:
+        return None
+    ended = case.ended_involvement.get(actor.agency_id, 0)
+    if any(entry.agency == actor.agency_id and entry.seq > ended and entry.kind not in BREAK_GLASS_KINDS
+           for entry in case.entries):
+        return WriteBasis.OWN_RECORD
+    if case.consent_covering(actor.agency_id, None, at) is not None:
+        return WriteBasis.CONSENT
+    if case.support_meeting_for(actor.agency_id, at) is not None:
+        return WriteBasis.SUPPORT_MEETING
+    if any(r["to_agency"] == actor.agency_id and r["status"] in WRITING_REFERRAL for r in case.referrals.values()):
+        return WriteBasis.REFERRAL
+    return None
+
+
+def covers_agency(case: Case, agency_id: str, at: datetime) -> bool:
+    """Whether an active consent or a current 支援会議 covers ``agency_id`` (for roles and handovers)."""
+    return (case.consent_covering(agency_id, None, at) is not None
+            or case.support_meeting_for(agency_id, at) is not None)

@@ -19,3 +19,8 @@ class Actor:
     @property
     def is_auditor(self) -> bool:
         return Role.AUDITOR in self.roles
+
+    @property
+    def may_record(self) -> bool:
+        """Caseworkers and coordinators record on cases; auditors and administrators do not."""
+        return not self.is_auditor and (Role.CASEWORKER in self.roles or Role.COORDINATOR in self.roles)

@@ -11,27 +11,36 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, NoReturn, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification, Transcoding
 
-from domain.access import Decision, decide_case, may_write
+from domain.access import Decision, decide_case, write_basis
 from domain.access_record import AccessRecord
 from domain.actor import Actor
 from domain.case import Case, CaseEvent
-from domain.errors import AccessNotRecorded, IdempotencyKeyReused, InvalidCommand, NotFound, VersionConflict
+from domain.commands import CaseCommand, Command, Context, NewCaseCommand, case_not_found
+from domain.errors import (
+    AccessNotRecorded,
+    DomainError,
+    IdempotencyKeyReused,
+    InvalidCommand,
+    NotPermitted,
+    VersionConflict,
+)
 from domain.idempotency import IdempotencyKey, IdempotencyRecord
 from domain.registry import Registry
 from domain.views import CaseView, Timeline, case_view, timeline_entry
+from domain.write_refusal import WriteRefusal
 
 Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class DateAsISO(Transcoding):
@@ -53,14 +62,6 @@ class CommandResult:
     version: int
     position: int
     created_id: str | None = None
-
-
-CASE_NOT_FOUND = NotFound("ケースが見つかりません。", "Case not found.")
-
-
-def case_not_found() -> NotFound:
-    """One answer for a missing case and for a case the reader may not see."""
-    return NotFound(CASE_NOT_FOUND.message_ja, CASE_NOT_FOUND.message_en)
 
 
 class Tsunagu(Application):
@@ -93,55 +94,62 @@ class Tsunagu(Application):
 
     # ----- writes -------------------------------------------------------------------------
 
-    def open_case(self, actor: Actor, *, household_name: str, household_name_kana: str,
-                  district: str | None, summary: str, occurred_at: datetime | None = None,
-                  idempotency: IdempotencyKey | None = None) -> CommandResult:
-        if district is not None and district not in {d.id for d in self.registry.districts}:
-            raise InvalidCommand(f"地区「{district}」は登録されていません。", f"Unknown district {district!r}.")
-        self._check_agencies([actor.agency_id])
-        if (replayed := self._replayed(idempotency)) is not None:
-            return replayed
-        at = self._check_occurred_at(occurred_at, self.clock())
-        case = Case.open(actor, at, household_name=household_name,
-                         household_name_kana=household_name_kana, district=district, summary=summary)
-        return self._save(case, created_id=str(case.id), idempotency=idempotency)
+    def execute(self, actor: Actor, command: Command, *, expected_version: int | None = None,
+                idempotency: IdempotencyKey | None = None) -> CommandResult:
+        """Check that ``actor`` may issue ``command`` now, run it, and save its events atomically.
 
-    def update_case(self, actor: Actor, case_id: UUID, command: Callable[[Case, datetime], Any], *,
-                    expected_version: int | None = None, agencies: Iterable[str | None] = (),
-                    occurred_at: datetime | None = None,
-                    idempotency: IdempotencyKey | None = None) -> CommandResult:
-        """Run one command on a case the actor may write to, and save its events atomically.
-
-        ``occurred_at`` dates a record of something that already happened (a visit on
-        Tuesday recorded on Thursday); the case's rules are checked as of that moment,
-        the actor's permission to write as of now.
+        The command's rule is checked as of now; the case's own rules as of ``occurred_at`` (a visit
+        on Tuesday recorded on Thursday). A refusal by the rule is recorded before it is answered.
         """
-        self._check_agencies(agencies)
+        command.validate(self.registry)
+        self._check_agencies(command.agencies_named())
         if (replayed := self._replayed(idempotency)) is not None:
             return replayed
         now = self.clock()
-        at = self._check_occurred_at(occurred_at, now)
-        case = self._load(case_id)
-        if case is None or not may_write(actor, case, now):
-            raise case_not_found()
+        at = self._check_occurred_at(command.occurred_at, now)
+        if isinstance(command, NewCaseCommand):
+            context = Context(actor, None, now, at, self.registry, self.emergency_ttl)
+            self._check_rule(command, context, case_id=None)
+            case = command.start(context)
+            return self._save(case, created_id=str(case.id), idempotency=idempotency)
+        assert isinstance(command, CaseCommand), f"{type(command).__name__} is neither a new-case nor a case command"
+        loaded = self._load(command.case_id)
+        context = Context(actor, loaded, now, at, self.registry, self.emergency_ttl)
+        if loaded is None:
+            self._refuse(context, command, command.case_id, "case_exists", case_not_found())
+        self._check_rule(command, context, case_id=command.case_id)
+        case = context.existing
         if at < case.opened_at:
             raise InvalidCommand("ケースの開始より前の日時は記録できません。",
                                  "A record cannot be dated before the case was opened.")
         if expected_version is not None and expected_version != case.version:
             raise self._conflict(case.version)
-        created = command(case, at)
-        return self._save(case, created_id=created if isinstance(created, str) else None, idempotency=idempotency)
+        try:
+            created = command.apply(case, context)
+        except NotPermitted as refused:  # the case's own check of who may (kept as a second line)
+            self._refuse(context, command, command.case_id, "case", refused)
+        return self._save(case, created_id=created, idempotency=idempotency)
 
-    def grant_emergency_access(self, actor: Actor, case_id: UUID, *, reason: str,
-                               idempotency: IdempotencyKey | None = None) -> CommandResult:
-        """Break-glass: open to any staff member who knows the case, with a written reason."""
-        if (replayed := self._replayed(idempotency)) is not None:
-            return replayed
-        case = self._load(case_id)
-        if case is None:
-            raise case_not_found()
-        grant_id = case.grant_emergency_access(actor, self.clock(), reason=reason, ttl=self.emergency_ttl)
-        return self._save(case, created_id=grant_id, idempotency=idempotency)
+    def _check_rule(self, command: Command, context: Context, *, case_id: UUID | None) -> None:
+        refusal = command.refusal(context)
+        if refusal is not None:
+            requirement, error = refusal
+            self._refuse(context, command, case_id, requirement.name, error)
+
+    def _refuse(self, context: Context, command: Command, case_id: UUID | None, refused_by: str,
+                error: DomainError) -> NoReturn:
+        """Record a refused write, then refuse it. If it cannot be recorded, the answer says so."""
+        record = WriteRefusal.of(context.actor, case_id, case_version=context.case.version if context.case else 0,
+                                 command=type(command).__name__, refused_by=refused_by, answer=error.code,
+                                 at=context.now)
+        try:
+            self.save(record)
+        except Exception as failure:
+            raise AccessNotRecorded(
+                "操作の拒否を記録できなかったため、処理を中止しました。時間をおいて再度お試しください。",
+                "The refusal could not be recorded, so nothing was done. Please try again shortly.",
+            ) from failure
+        raise error
 
     @staticmethod
     def _check_occurred_at(occurred_at: datetime | None, now: datetime) -> datetime:
@@ -153,15 +161,6 @@ class Tsunagu(Application):
         if occurred_at > now + timedelta(minutes=5):
             raise InvalidCommand("未来の日時は記録できません。", "A record cannot be dated in the future.")
         return occurred_at
-
-    def review_emergency_access(self, auditor: Actor, case_id: UUID, *, grant_id: str, justified: bool,
-                                finding: str) -> CommandResult:
-        """An auditor's review of a break-glass access (the domain checks the auditor role)."""
-        case = self._load(case_id)
-        if case is None:
-            raise case_not_found()
-        case.review_emergency_access(auditor, self.clock(), grant_id=grant_id, justified=justified, finding=finding)
-        return self._save(case, created_id=None)
 
     def _save(self, case: Case, created_id: str | None, idempotency: IdempotencyKey | None = None) -> CommandResult:
         """Save the case's new events atomically, with the idempotency record when keyed."""
@@ -221,6 +220,11 @@ class Tsunagu(Application):
         assert case is not None  # a missing case is never granted
         return case_view(case, decisions, str(record.id))
 
+    def may_record_on(self, actor: Actor, case_id: UUID) -> bool:
+        """Whether ``actor`` has a basis to record on the case now (to offer forms; ``execute`` decides)."""
+        _, case = self._read_cache.current(case_id)
+        return case is not None and write_basis(actor, case, self.clock()) is not None
+
     def _decide_and_record(self, reader: Actor, case_id: UUID, case: Case | None, *, purpose: str,
                            channel: str) -> tuple[AccessRecord, list[Decision]]:
         """Decide every entry and record the decisions; raise unless something may be shown."""
@@ -257,10 +261,10 @@ class Tsunagu(Application):
     # ----- loading ------------------------------------------------------------------------
 
     def _events(self, case_id: UUID) -> list[CaseEvent]:
-        return list(self.events.get(case_id))
+        return cast("list[CaseEvent]", list(self.events.get(case_id)))
 
     def _events_after(self, case_id: UUID, version: int) -> list[CaseEvent]:
-        return list(self.events.get(case_id, gt=version or None))
+        return cast("list[CaseEvent]", list(self.events.get(case_id, gt=version or None)))
 
     def _load(self, case_id: UUID) -> Case | None:
         return _project(self._events(case_id))

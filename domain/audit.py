@@ -21,7 +21,6 @@ from domain.case import Case
 from domain.vocabulary import Role
 
 
-
 @dataclass(frozen=True)
 class Finding:
     record_id: str
@@ -95,7 +94,8 @@ def _expected(record: AccessRecord.Recorded, case: Case | None) -> tuple[dict[st
     return _normalised(shown, {b: sorted(g) for b, g in grounds.items()})
 
 
-def _normalised(shown: dict[str, list[int]], grounds: dict[str, list[str]]) -> tuple[dict[str, list[int]], dict[str, list[str]]]:
+def _normalised(shown: dict[str, list[int]],
+                grounds: dict[str, list[str]]) -> tuple[dict[str, list[int]], dict[str, list[str]]]:
     return ({b: sorted(s) for b, s in shown.items() if s}, {b: sorted(g) for b, g in grounds.items() if g})
 
 
@@ -103,7 +103,8 @@ def _finding(position: int, record: AccessRecord.Recorded, recorded: tuple, expe
     (shown, grounds), (want_shown, want_grounds) = recorded, expected
     extra = sorted(set(shown) - set(want_shown)) or sorted(b for b in shown if shown[b] != want_shown.get(b))
     if grounds != want_grounds and shown == want_shown:
-        problem_ja = f"根拠とした会議・同意・緊急時アクセスが規則と一致しません（記録: {grounds}、規則: {want_grounds}）。"
+        problem_ja = (f"根拠とした会議・同意・緊急時アクセスが規則と一致しません"
+                      f"（記録: {grounds}、規則: {want_grounds}）。")
         problem_en = f"The grounds recorded do not hold (recorded {grounds}, rules give {want_grounds})."
     else:
         problem_ja = f"記録された閲覧根拠（{', '.join(extra) or 'なし'}）が、その時点の規則では成り立ちません。"

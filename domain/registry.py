@@ -49,6 +49,8 @@ class Registry(_Frozen):
     districts: tuple[District, ...]
     agencies: tuple[Agency, ...]
     staff: tuple[Staff, ...]
+    support_meeting_office: str | None = None
+    """The agency whose coordinators convene 支援会議 (art. 106-6) for the ward; none: nobody may."""
 
     @model_validator(mode="after")
     def _check_references(self) -> Registry:
@@ -65,6 +67,8 @@ class Registry(_Frozen):
         for member in self.staff:
             if member.agency not in agency_ids:
                 raise ValueError(f"staff {member.id}: unknown agency {member.agency!r}")
+        if self.support_meeting_office is not None and self.support_meeting_office not in agency_ids:
+            raise ValueError(f"support_meeting_office: unknown agency {self.support_meeting_office!r}")
         return self
 
     def agency(self, agency_id: str) -> Agency:
@@ -81,3 +85,7 @@ class Registry(_Frozen):
             if member.id == staff_id:
                 return member
         raise NotFound(f"職員「{staff_id}」は登録されていません。", f"Staff member {staff_id!r} is not registered.")
+
+    def works_for(self, staff_id: str, agency_id: str) -> bool:
+        """Whether ``staff_id`` is a registered staff member of ``agency_id``."""
+        return any(member.id == staff_id and member.agency == agency_id for member in self.staff)

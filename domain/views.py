@@ -73,7 +73,7 @@ class CaseView:
 
 
 def timeline_entry(event: CaseEvent, decision: Decision) -> VisibleEntry | WithheldEntry:
-    common = {"seq": event.originator_version, "kind": event.kind, "label_ja": event.LABEL_JA,
+    common: dict[str, Any] = {"seq": event.originator_version, "kind": event.kind, "label_ja": event.LABEL_JA,
               "label_en": event.LABEL_EN, "occurred_at": event.occurred_at, "agency": event.by_agency,
               "category": event.information_category()}
     if decision.basis is None:

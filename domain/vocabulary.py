@@ -15,7 +15,7 @@ class LabelledEnum(StrEnum):
     label_ja: str
     label_en: str
 
-    def __new__(cls, value: str, label_ja: str, label_en: str) -> LabelledEnum:
+    def __new__(cls, value: str, label_ja: str = "", label_en: str = "") -> LabelledEnum:
         member = str.__new__(cls, value)
         member._value_ = value
         member.label_ja = label_ja
@@ -66,6 +66,15 @@ class Basis(LabelledEnum):
     @property
     def is_unconsented(self) -> bool:
         return self in (Basis.SUPPORT_MEETING, Basis.EMERGENCY)
+
+
+class WriteBasis(LabelledEnum):
+    """What makes an agency part of a case, so that it may record on it (break-glass never does)."""
+
+    OWN_RECORD = "OWN_RECORD", "自機関の記録がある", "Has recorded on the case"
+    CONSENT = "CONSENT", "本人同意の範囲内", "Covered by the person's consent"
+    SUPPORT_MEETING = "SUPPORT_MEETING", "支援会議の構成員", "Member of a current support meeting"
+    REFERRAL = "REFERRAL", "つなぎ先", "The case was referred to it"
 
 
 class MeetingKind(LabelledEnum):

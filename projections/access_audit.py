@@ -11,9 +11,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, ClassVar
 
+from domain.access_record import ACCESS_RECORD_TOPIC
 from domain.calendar import fiscal_year, local_date
 from domain.vocabulary import Basis, MeetingKind
-from domain.access_record import ACCESS_RECORD_TOPIC
+from domain.write_refusal import WRITE_REFUSAL_TOPIC, WriteRefusal
 from projections.base import Positioned, ReadModel, case_topics
 from projections.rows import RowCache, decode, dumps, iso
 from projections.view import Change, ReadModelView, Row
@@ -26,6 +27,8 @@ ACCESS_JSON = ("reader_roles", "shown", "grounds", "withheld", "active_consents"
 BASIS_FLAGS = {Basis.OWN_RECORD: "has_own_record", Basis.CONSENT: "has_consent",
                Basis.SUPPORT_MEETING: "has_support_meeting", Basis.EMERGENCY: "has_emergency",
                Basis.AUDIT: "has_audit"}
+REFUSED_COLUMNS = ("record_id", "position", "decided_at", "fiscal_year", "actor_staff", "actor_agency", "actor_roles",
+                   "case_id", "case_found", "case_version", "command", "refused_by", "answer")
 EMERGENCY_COLUMNS = ("grant_id", "case_id", "staff", "agency", "reason", "granted_at", "expires_at", "reviewed",
                      "justified", "finding", "reviewed_by", "reviewed_at")
 
@@ -49,6 +52,11 @@ class AccessAuditView(ReadModelView):
                   "has_support_meeting INTEGER NOT NULL, has_emergency INTEGER NOT NULL, "
                   "has_audit INTEGER NOT NULL, shown TEXT NOT NULL, grounds TEXT NOT NULL, withheld TEXT NOT NULL, "
                   "withheld_count INTEGER NOT NULL, active_consents TEXT NOT NULL",
+        "refused_write": "record_id TEXT PRIMARY KEY, position BIGINT NOT NULL, decided_at TEXT NOT NULL, "
+                         "fiscal_year INTEGER NOT NULL, actor_staff TEXT NOT NULL, actor_agency TEXT NOT NULL, "
+                         "actor_roles TEXT NOT NULL, case_id TEXT NOT NULL, case_found INTEGER NOT NULL, "
+                         "case_version INTEGER NOT NULL, command TEXT NOT NULL, refused_by TEXT NOT NULL, "
+                         "answer TEXT NOT NULL",
         "case_member": "member_id TEXT PRIMARY KEY, case_id TEXT NOT NULL",
         "consent": "consent_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, agencies TEXT NOT NULL, "
                    "categories TEXT NOT NULL, granted_at TEXT NOT NULL, valid_until TEXT NOT NULL, withdrawn_at TEXT",
@@ -64,10 +72,13 @@ class AccessAuditView(ReadModelView):
         "CREATE INDEX IF NOT EXISTS rm_access_agency ON {access} (reader_agency, decided_at)",
         "CREATE INDEX IF NOT EXISTS rm_access_unconsented ON {access} (unconsented, case_id, fiscal_year)",
         "CREATE INDEX IF NOT EXISTS rm_access_period ON {access} (decided_at)",
+        "CREATE INDEX IF NOT EXISTS rm_refused_case ON {refused_write} (case_id, decided_at)",
+        "CREATE INDEX IF NOT EXISTS rm_refused_actor ON {refused_write} (actor_staff, decided_at)",
         "CREATE INDEX IF NOT EXISTS rm_emergency_pending ON {emergency} (reviewed, granted_at)",
     ]
     STATEMENTS: ClassVar[dict[str, str]] = {
         "insert_access": _insert("access", ACCESS_COLUMNS),
+        "insert_refused": _insert("refused_write", REFUSED_COLUMNS),
         "insert_member": _insert("case_member", ("member_id", "case_id")),
         "upsert_consent": _insert("consent", ("consent_id", "case_id", "agencies", "categories", "granted_at",
                                               "valid_until", "withdrawn_at"), upsert_key="consent_id"),
@@ -114,6 +125,27 @@ class AccessAuditView(ReadModelView):
                           "LIMIT %(limit)s OFFSET %(offset)s", params)
         return [decode(r, ACCESS_JSON) for r in rows]
 
+    def refused_writes(self, *, case_id: str | None = None, actor_staff: str | None = None,
+                       actor_agency: str | None = None, since: datetime | None = None,
+                       until: datetime | None = None, limit: int = 100, offset: int = 0) -> list[Row]:
+        """Refused writes matching every given filter, newest first."""
+        clauses: list[str] = []
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        for column, value in (("case_id", case_id), ("actor_staff", actor_staff), ("actor_agency", actor_agency)):
+            if value is not None:
+                clauses.append(f"{column} = %({column})s")
+                params[column] = value
+        if since is not None:
+            clauses.append("decided_at >= %(since)s")
+            params["since"] = iso(since)
+        if until is not None:
+            clauses.append("decided_at < %(until)s")
+            params["until"] = iso(until)
+        condition = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self.query(f"SELECT * FROM {{refused_write}} {condition} ORDER BY position DESC "
+                          "LIMIT %(limit)s OFFSET %(offset)s", params)
+        return [decode(r, ("actor_roles",)) for r in rows]
+
     def unconsented(self, **filters: Any) -> list[Row]:
         """Granted accesses on SUPPORT_MEETING or EMERGENCY, each with the facts as of that moment:
         the consents then active (with their scope), the meetings' members, the emergency grants."""
@@ -141,11 +173,12 @@ class AccessAuditView(ReadModelView):
 class AccessAuditProjection(ReadModel[AccessAuditView]):
     name = "access_audit"
     view_interface = AccessAuditView
-    topics = (ACCESS_RECORD_TOPIC, *case_topics("MemberAdded", "ConsentGranted", "ConsentWithdrawn", "MeetingHeld",
-                                         "EmergencyAccessGranted", "EmergencyAccessReviewed"))
+    topics = (ACCESS_RECORD_TOPIC, WRITE_REFUSAL_TOPIC,
+              *case_topics("MemberAdded", "ConsentGranted", "ConsentWithdrawn", "MeetingHeld",
+                           "EmergencyAccessGranted", "EmergencyAccessReviewed"))
 
     def changes(self, events: Iterable[Positioned]) -> list[Change]:
-        accesses, members, meetings = [], [], []
+        accesses, refused, members, meetings = [], [], [], []
         consents = RowCache(self.view, "consent", "consent_id", "upsert_consent",
                             json_columns=("agencies", "categories"))
         grants = RowCache(self.view, "emergency", "grant_id", "upsert_emergency")
@@ -155,7 +188,9 @@ class AccessAuditProjection(ReadModel[AccessAuditView]):
         for position, event in events:
             kind = type(event).__qualname__.rsplit(".", 1)[-1]
             case_id = str(event.originator_id)
-            if kind == "Recorded":
+            if isinstance(event, WriteRefusal.Recorded):
+                refused.append(_refused_row(position, event))
+            elif kind == "Recorded":
                 accesses.append(_access_row(position, event))
             elif kind == "MemberAdded":
                 members.append({"member_id": event.member_id, "case_id": case_id})
@@ -181,8 +216,8 @@ class AccessAuditProjection(ReadModel[AccessAuditView]):
                 grants.change(event.grant_id).update(reviewed=1, justified=int(event.justified),
                                                      finding=event.finding, reviewed_by=event.by_staff,
                                                      reviewed_at=iso(event.occurred_at))
-        return [("insert_access", accesses), ("insert_member", members), ("insert_meeting", meetings),
-                *consents.changes(), *grants.changes()]
+        return [("insert_access", accesses), ("insert_refused", refused), ("insert_member", members),
+                ("insert_meeting", meetings), *consents.changes(), *grants.changes()]
 
 
 def _access_row(position: int, record: Any) -> Row:
@@ -199,3 +234,11 @@ def _access_row(position: int, record: Any) -> Row:
     }
     row.update({flag: int(basis in bases) for basis, flag in BASIS_FLAGS.items()})
     return row
+
+
+def _refused_row(position: int, record: WriteRefusal.Recorded) -> Row:
+    return {"record_id": str(record.originator_id), "position": position, "decided_at": iso(record.decided_at),
+            "fiscal_year": fiscal_year(local_date(record.decided_at)), "actor_staff": record.actor_staff,
+            "actor_agency": record.actor_agency, "actor_roles": dumps(record.actor_roles), "case_id": record.case_id,
+            "case_found": int(record.case_found), "case_version": record.case_version, "command": record.command,
+            "refused_by": record.refused_by, "answer": record.answer}

@@ -24,10 +24,11 @@ from kafka.consumer.fetcher import ConsumerRecord
 from consumers.inbox import Inbox
 from consumers.referrals import ReferralConsumer
 from domain.application import Tsunagu
+from domain.commands import AddMember, GrantConsent, OpenCase, RequestReferral
+from domain.referral_feed import event_id_for
 from domain.vocabulary import ConsentMethod, InformationCategory
 from infra.kafka.clients import layout, new_referral_consumer
 from infra.kafka.settings import KafkaSettings
-from infra.referral_feed import event_id_for
 
 TIMEOUT_S = 60.0
 """Bounded waits. Generous: after the fault tests kill and restart the shared broker, a new
@@ -101,22 +102,23 @@ def event_ids(records: list[ConsumerRecord]) -> list[UUID]:
 def case_with_consent(app: Tsunagu, *, to_agency: str = "hikikomori") -> UUID:
     """A household at the elderly centre whose member consents to sharing basics with ``to_agency``."""
     referrer = app.registry.staff_member(REFERRER).as_actor()
-    case_id = UUID(app.open_case(referrer, household_name="佐藤家", household_name_kana="さとうけ",
-                                 district="shiba", summary="母の介護と長男のひきこもり").case_id)
-    son = app.update_case(referrer, case_id, lambda c, at: c.add_member(
-        referrer, at, name="佐藤 健一", name_kana="さとう けんいち", birth_date=date(1975, 4, 2),
-        relationship="長男", is_principal=True)).created_id
-    app.update_case(referrer, case_id, lambda c, at: c.grant_consent(
-        referrer, at, given_by_member=son, agencies=[to_agency], categories=[InformationCategory.BASIC],
-        purpose="支援のため", method=ConsentMethod.WRITTEN, valid_until=date(app.clock().year + 1, 3, 31)))
+    case_id = UUID(app.execute(referrer, OpenCase(household_name="佐藤家", household_name_kana="さとうけ",
+                                                  district="shiba", summary="母の介護と長男のひきこもり")).case_id)
+    son = app.execute(referrer, AddMember(case_id=case_id, name="佐藤 健一", name_kana="さとう けんいち",
+                                          birth_date=date(1975, 4, 2), relationship="長男",
+                                          is_principal=True)).created_id
+    assert son is not None
+    app.execute(referrer, GrantConsent(case_id=case_id, given_by_member=son, agencies=(to_agency,),
+                                       categories=(InformationCategory.BASIC,), purpose="支援のため",
+                                       method=ConsentMethod.WRITTEN, valid_until=date(app.clock().year + 1, 3, 31)))
     return case_id
 
 
 def request_referral(app: Tsunagu, case_id: UUID, *, to_agency: str = "hikikomori") -> tuple[str, UUID]:
     """Refer the case; answer the referral id and the event id (committed when this returns)."""
     referrer = app.registry.staff_member(REFERRER).as_actor()
-    result = app.update_case(referrer, case_id, lambda c, at: c.request_referral(
-        referrer, at, to_agency=to_agency, categories=[InformationCategory.BASIC], reason="長男のひきこもり"))
+    result = app.execute(referrer, RequestReferral(case_id=case_id, to_agency=to_agency,
+                                                   categories=(InformationCategory.BASIC,), reason="長男のひきこもり"))
     return str(result.created_id), event_id_for(case_id, result.version)
 
 
@@ -209,7 +211,7 @@ class WebhookReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 status = 503 if len(receiver.requests) < receiver.fail_first else 204
                 receiver.requests.append((dict(self.headers), body, status))

@@ -6,6 +6,7 @@ import re
 
 from domain.access_record import ACCESS_RECORD_TOPIC, AccessRecord
 from domain.application import Tsunagu
+from domain.write_refusal import WRITE_REFUSAL_TOPIC, WriteRefusal
 
 
 def access_records(app: Tsunagu) -> list[AccessRecord.Recorded]:
@@ -29,3 +30,8 @@ def personal_texts(event: object) -> list[str]:
 
     walk(event.content())  # type: ignore[attr-defined]
     return found
+
+
+def write_refusals(app: Tsunagu) -> list[WriteRefusal.Recorded]:
+    """Every refused write recorded so far, in log order."""
+    return [app.mapper.to_domain_event(n) for n in app.notifications([WRITE_REFUSAL_TOPIC])]

@@ -8,18 +8,19 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.commands import public, run_command
-from api.deps import ActorDep, ExpectedVersion, Idempotency, Fresh, ReadModelsDep, TsunaguDep
+from api.commands import execute
+from api.deps import ActorDep, ExpectedVersion, Fresh, Idempotency, ReadModelsDep, TsunaguDep
 from api.schemas.base import CommandResultPublic, Identifier
 from api.schemas.cases import (
     CaseClosure,
     CaseCreate,
     CaseListPublic,
-    CaseSummaryPublic,
     CasePublic,
     CaseReopening,
+    CaseSummaryPublic,
     EmergencyAccessCreate,
     EntryCorrection,
+    InvolvementEnding,
     TimelinePublic,
 )
 from domain.vocabulary import CaseStatus
@@ -31,9 +32,8 @@ router = APIRouter(prefix="/cases", tags=["cases"])
 def create_case(body: CaseCreate, tsunagu: TsunaguDep, actor: ActorDep,
                 idempotency: Idempotency) -> CommandResultPublic:
     """Open a case for a household. Any agency may (断らない相談支援); it becomes the lead agency."""
-    return public(tsunagu.open_case(actor, household_name=body.household_name,
-                                    household_name_kana=body.household_name_kana, district=body.district,
-                                    summary=body.summary, occurred_at=body.occurred_at, idempotency=idempotency))
+    return execute(tsunagu, actor, body.to_command(),
+                   idempotency=idempotency)
 
 
 @router.get("", response_model=CaseListPublic, dependencies=[Fresh])
@@ -79,23 +79,31 @@ def read_timeline(case_id: UUID, tsunagu: TsunaguDep, actor: ActorDep, response:
 @router.post("/{case_id}/closure", response_model=CommandResultPublic)
 def close_case(case_id: UUID, body: CaseClosure, tsunagu: TsunaguDep, actor: ActorDep,
                expected: ExpectedVersion, idempotency: Idempotency) -> CommandResultPublic:
-    return run_command(tsunagu, actor, case_id, body, lambda case, at: case.close(
-        actor, at, evaluation=body.evaluation, outcome=body.outcome), expected_version=expected, idempotency=idempotency)
+    return execute(tsunagu, actor, body.to_command(case_id),
+                   expected_version=expected, idempotency=idempotency)
 
 
 @router.post("/{case_id}/reopening", response_model=CommandResultPublic)
 def reopen_case(case_id: UUID, body: CaseReopening, tsunagu: TsunaguDep, actor: ActorDep,
                 expected: ExpectedVersion, idempotency: Idempotency) -> CommandResultPublic:
-    return run_command(tsunagu, actor, case_id, body, lambda case, at: case.reopen(
-        actor, at, reason=body.reason), expected_version=expected, idempotency=idempotency)
+    return execute(tsunagu, actor, body.to_command(case_id),
+                   expected_version=expected, idempotency=idempotency)
+
+
+@router.post("/{case_id}/involvement-ending", response_model=CommandResultPublic)
+def end_involvement(case_id: UUID, body: InvolvementEnding, tsunagu: TsunaguDep, actor: ActorDep,
+                    expected: ExpectedVersion, idempotency: Idempotency) -> CommandResultPublic:
+    """関与終了: your agency ends its own part in the case; the case stays open for the others."""
+    return execute(tsunagu, actor, body.to_command(case_id),
+                   expected_version=expected, idempotency=idempotency)
 
 
 @router.post("/{case_id}/corrections", response_model=CommandResultPublic)
 def correct_entry(case_id: UUID, body: EntryCorrection, tsunagu: TsunaguDep, actor: ActorDep,
                   expected: ExpectedVersion, idempotency: Idempotency) -> CommandResultPublic:
     """Add a correction to an entry your agency wrote. Nothing is edited in place."""
-    return run_command(tsunagu, actor, case_id, body, lambda case, at: case.correct_entry(
-        actor, at, seq=body.seq, correction=body.correction), expected_version=expected, idempotency=idempotency)
+    return execute(tsunagu, actor, body.to_command(case_id),
+                   expected_version=expected, idempotency=idempotency)
 
 
 @router.post("/{case_id}/emergency-access", status_code=status.HTTP_201_CREATED,
@@ -103,4 +111,5 @@ def correct_entry(case_id: UUID, body: EntryCorrection, tsunagu: TsunaguDep, act
 def create_emergency_access(case_id: UUID, body: EmergencyAccessCreate, tsunagu: TsunaguDep,
                             actor: ActorDep, idempotency: Idempotency) -> CommandResultPublic:
     """Break-glass access to protect life or body: needs a written reason, expires, and is reviewed."""
-    return public(tsunagu.grant_emergency_access(actor, case_id, reason=body.reason, idempotency=idempotency))
+    return execute(tsunagu, actor, body.to_command(case_id),
+                   idempotency=idempotency)

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, status
 
-from api.commands import run_command
+from api.commands import execute
 from api.deps import ActorDep, ExpectedVersion, Idempotency, TsunaguDep
 from api.schemas.base import CommandResultPublic
 from api.schemas.consents import ConsentCreate, ConsentWithdrawal
@@ -18,15 +18,13 @@ router = APIRouter(prefix="/cases/{case_id}/consents", tags=["consents"])
 def create_consent(case_id: UUID, body: ConsentCreate, tsunagu: TsunaguDep, actor: ActorDep,
                    expected: ExpectedVersion, idempotency: Idempotency) -> CommandResultPublic:
     """Record consent: which agencies may see which categories, for what purpose, until when."""
-    return run_command(tsunagu, actor, case_id, body, lambda case, at: case.grant_consent(
-        actor, at, given_by_member=body.given_by_member, agencies=body.agencies, categories=body.categories,
-        purpose=body.purpose, method=body.method, valid_until=body.valid_until),
-        expected_version=expected, idempotency=idempotency, agencies=body.agencies)
+    return execute(tsunagu, actor, body.to_command(case_id),
+                   expected_version=expected, idempotency=idempotency)
 
 
 @router.post("/{consent_id}/withdrawal", response_model=CommandResultPublic)
 def withdraw_consent(case_id: UUID, consent_id: str, body: ConsentWithdrawal, tsunagu: TsunaguDep,
                      actor: ActorDep, expected: ExpectedVersion, idempotency: Idempotency) -> CommandResultPublic:
     """Withdraw consent: from now on, the agencies it covered see only what else allows."""
-    return run_command(tsunagu, actor, case_id, body, lambda case, at: case.withdraw_consent(
-        actor, at, consent_id=consent_id, reason=body.reason), expected_version=expected, idempotency=idempotency)
+    return execute(tsunagu, actor, body.to_command(case_id, consent_id),
+                   expected_version=expected, idempotency=idempotency)

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, status
 
-from api.commands import run_command
+from api.commands import execute
 from api.deps import ActorDep, ExpectedVersion, Idempotency, TsunaguDep
 from api.schemas.base import CommandResultPublic
 from api.schemas.handovers import HandoverCompletion, HandoverCreate
@@ -17,13 +17,12 @@ router = APIRouter(prefix="/cases/{case_id}/handovers", tags=["handovers"])
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CommandResultPublic)
 def create_handover(case_id: UUID, body: HandoverCreate, tsunagu: TsunaguDep, actor: ActorDep,
                     expected: ExpectedVersion, idempotency: Idempotency) -> CommandResultPublic:
-    return run_command(tsunagu, actor, case_id, body, lambda case, at: case.plan_handover(
-        actor, at, member_id=body.member_id, at_age=body.at_age, to_agency=body.to_agency, due_on=body.due_on),
-        expected_version=expected, idempotency=idempotency, agencies=[body.to_agency])
+    return execute(tsunagu, actor, body.to_command(case_id),
+                   expected_version=expected, idempotency=idempotency)
 
 
 @router.post("/{handover_id}/completion", response_model=CommandResultPublic)
 def complete_handover(case_id: UUID, handover_id: str, body: HandoverCompletion, tsunagu: TsunaguDep,
                       actor: ActorDep, expected: ExpectedVersion, idempotency: Idempotency) -> CommandResultPublic:
-    return run_command(tsunagu, actor, case_id, body, lambda case, at: case.complete_handover(
-        actor, at, handover_id=handover_id, note=body.note), expected_version=expected, idempotency=idempotency)
+    return execute(tsunagu, actor, body.to_command(case_id, handover_id),
+                   expected_version=expected, idempotency=idempotency)

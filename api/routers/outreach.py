@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, status
 
-from api.commands import run_command
+from api.commands import execute
 from api.deps import ActorDep, ExpectedVersion, Idempotency, TsunaguDep
 from api.schemas.base import CommandResultPublic
 from api.schemas.outreach import (
@@ -23,32 +23,29 @@ router = APIRouter(prefix="/cases/{case_id}", tags=["outreach"])
 @router.post("/outreach", status_code=status.HTTP_201_CREATED, response_model=CommandResultPublic)
 def create_outreach(case_id: UUID, body: OutreachCreate, tsunagu: TsunaguDep, actor: ActorDep,
                     expected: ExpectedVersion, idempotency: Idempotency) -> CommandResultPublic:
-    return run_command(tsunagu, actor, case_id, body, lambda case, at: case.plan_outreach(
-        actor, at, member_id=body.member_id, approach=body.approach, planned_on=body.planned_on),
-        expected_version=expected, idempotency=idempotency)
+    return execute(tsunagu, actor, body.to_command(case_id),
+                   expected_version=expected, idempotency=idempotency)
 
 
 @router.post("/visits", status_code=status.HTTP_201_CREATED, response_model=CommandResultPublic)
 def create_visit(case_id: UUID, body: VisitCreate, tsunagu: TsunaguDep, actor: ActorDep,
                  expected: ExpectedVersion, idempotency: Idempotency) -> CommandResultPublic:
-    return run_command(tsunagu, actor, case_id, body, lambda case, at: case.record_visit(
-        actor, at, outreach_id=body.outreach_id, member_id=body.member_id, outcome=body.outcome,
-        notes=body.notes), expected_version=expected, idempotency=idempotency)
+    return execute(tsunagu, actor, body.to_command(case_id),
+                   expected_version=expected, idempotency=idempotency)
 
 
 @router.post("/support-refusals", status_code=status.HTTP_201_CREATED, response_model=CommandResultPublic)
 def create_support_refusal(case_id: UUID, body: SupportRefusalCreate, tsunagu: TsunaguDep, actor: ActorDep,
                            expected: ExpectedVersion, idempotency: Idempotency) -> CommandResultPublic:
-    return run_command(tsunagu, actor, case_id, body, lambda case, at: case.record_support_refusal(
-        actor, at, member_id=body.member_id, reason=body.reason), expected_version=expected, idempotency=idempotency)
+    return execute(tsunagu, actor, body.to_command(case_id),
+                   expected_version=expected, idempotency=idempotency)
 
 
 @router.post("/participation", status_code=status.HTTP_201_CREATED, response_model=CommandResultPublic)
 def create_participation(case_id: UUID, body: ParticipationCreate, tsunagu: TsunaguDep, actor: ActorDep,
                          expected: ExpectedVersion, idempotency: Idempotency) -> CommandResultPublic:
-    return run_command(tsunagu, actor, case_id, body, lambda case, at: case.match_participation(
-        actor, at, member_id=body.member_id, resource_name=body.resource_name, resource_kind=body.resource_kind,
-        starts_on=body.starts_on), expected_version=expected, idempotency=idempotency)
+    return execute(tsunagu, actor, body.to_command(case_id),
+                   expected_version=expected, idempotency=idempotency)
 
 
 @router.post("/participation/{match_id}/follow-ups", status_code=status.HTTP_201_CREATED,
@@ -56,5 +53,5 @@ def create_participation(case_id: UUID, body: ParticipationCreate, tsunagu: Tsun
 def create_participation_follow_up(case_id: UUID, match_id: str, body: ParticipationFollowUpCreate,
                                    tsunagu: TsunaguDep, actor: ActorDep,
                                    expected: ExpectedVersion, idempotency: Idempotency) -> CommandResultPublic:
-    return run_command(tsunagu, actor, case_id, body, lambda case, at: case.follow_up_participation(
-        actor, at, match_id=match_id, continuing=body.continuing, note=body.note), expected_version=expected, idempotency=idempotency)
+    return execute(tsunagu, actor, body.to_command(case_id, match_id),
+                   expected_version=expected, idempotency=idempotency)

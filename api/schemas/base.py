@@ -16,7 +16,8 @@ def _check_text(value: str) -> str:
         if char == "\x00":
             raise ValueError("NUL文字（\\u0000）は使えません。 / NUL characters are not allowed.")
         if "\ud800" <= char <= "\udfff":
-            raise ValueError("不正な文字（対になっていないサロゲート）が含まれています。 / Lone surrogates are not allowed.")
+            raise ValueError("不正な文字（対になっていないサロゲート）が含まれています。"
+                             " / Lone surrogates are not allowed.")
         if unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROLS:
             raise ValueError("制御文字は使えません。 / Control characters are not allowed.")
     return value

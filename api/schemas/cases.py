@@ -2,10 +2,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.base import CommandBody, Name, RequiredText, Text
+from domain.commands import (
+    CloseCase,
+    CorrectEntry,
+    EndInvolvement,
+    OpenCase,
+    ReopenCase,
+    RequestEmergencyAccess,
+)
 from domain.vocabulary import Basis, InformationCategory
 
 
@@ -15,19 +24,45 @@ class CaseCreate(CommandBody):
     district: str | None = Field(default=None, max_length=50, examples=["shiba"])
     summary: Text = Field(default="", examples=["80代の母と50代の長男。長男は20年ほど自宅にひきこもっている。"])
 
+    def to_command(self) -> OpenCase:
+        return OpenCase(occurred_at=self.occurred_at, household_name=self.household_name,
+                        household_name_kana=self.household_name_kana, district=self.district, summary=self.summary)
+
+
 
 class CaseClosure(CommandBody):
     evaluation: RequiredText = Field(examples=["本人が地域のサロンに定着し、母の介護サービスも安定した。"])
     outcome: Name = Field(examples=["支援目標達成"])
 
+    def to_command(self, case_id: UUID) -> CloseCase:
+        return CloseCase(case_id=case_id, occurred_at=self.occurred_at, evaluation=self.evaluation,
+                         outcome=self.outcome)
+
+
 
 class CaseReopening(CommandBody):
     reason: RequiredText
+
+    def to_command(self, case_id: UUID) -> ReopenCase:
+        return ReopenCase(case_id=case_id, occurred_at=self.occurred_at, reason=self.reason)
+
+
+
+class InvolvementEnding(CommandBody):
+    reason: RequiredText = Field(examples=["総合窓口としての支援を終え、高齢者相談センターに引き継いだ"])
+
+    def to_command(self, case_id: UUID) -> EndInvolvement:
+        return EndInvolvement(case_id=case_id, occurred_at=self.occurred_at, reason=self.reason)
+
 
 
 class EntryCorrection(CommandBody):
     seq: int = Field(ge=1, le=10_000_000, description="The entry to correct.")
     correction: RequiredText
+
+    def to_command(self, case_id: UUID) -> CorrectEntry:
+        return CorrectEntry(case_id=case_id, occurred_at=self.occurred_at, seq=self.seq, correction=self.correction)
+
 
 
 class EmergencyAccessCreate(BaseModel):
@@ -35,6 +70,10 @@ class EmergencyAccessCreate(BaseModel):
     reason: RequiredText = Field(
         description="Why life or body must be protected (at least 10 characters). Reviewed by an auditor.",
         examples=["本人と連絡が取れず、室内で倒れている可能性があるため、安否確認に必要な情報を確認する。"])
+
+    def to_command(self, case_id: UUID) -> RequestEmergencyAccess:
+        return RequestEmergencyAccess(case_id=case_id, reason=self.reason)
+
 
 
 class VisibleEntryPublic(BaseModel):

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 from pydantic import Field
 
 from api.schemas.base import CommandBody, Name, RequiredText
+from domain.commands import GrantConsent, WithdrawConsent
 from domain.vocabulary import ConsentMethod, InformationCategory
 
 
@@ -16,6 +18,16 @@ class ConsentCreate(CommandBody):
     method: ConsentMethod
     valid_until: date = Field(examples=["2027-03-31"])
 
+    def to_command(self, case_id: UUID) -> GrantConsent:
+        return GrantConsent(case_id=case_id, occurred_at=self.occurred_at, given_by_member=self.given_by_member,
+                            agencies=tuple(self.agencies), categories=tuple(self.categories), purpose=self.purpose,
+                            method=self.method, valid_until=self.valid_until)
+
+
 
 class ConsentWithdrawal(CommandBody):
     reason: RequiredText
+
+    def to_command(self, case_id: UUID, consent_id: str) -> WithdrawConsent:
+        return WithdrawConsent(case_id=case_id, occurred_at=self.occurred_at, consent_id=consent_id,
+                               reason=self.reason)

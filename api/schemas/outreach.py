@@ -1,10 +1,18 @@
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 from pydantic import Field
 
 from api.schemas.base import CommandBody, Name, RequiredText, Text
+from domain.commands import (
+    FollowUpParticipation,
+    MatchParticipation,
+    PlanOutreach,
+    RecordSupportRefusal,
+    RecordVisit,
+)
 from domain.vocabulary import ResourceKind, VisitOutcome
 
 
@@ -13,6 +21,11 @@ class OutreachCreate(CommandBody):
     approach: RequiredText = Field(examples=["母の介護サービス訪問時に同行し、長男に手紙を渡す"])
     planned_on: date
 
+    def to_command(self, case_id: UUID) -> PlanOutreach:
+        return PlanOutreach(case_id=case_id, occurred_at=self.occurred_at, member_id=self.member_id,
+                            approach=self.approach, planned_on=self.planned_on)
+
+
 
 class VisitCreate(CommandBody):
     outreach_id: Name | None = None
@@ -20,10 +33,20 @@ class VisitCreate(CommandBody):
     outcome: VisitOutcome
     notes: Text = ""
 
+    def to_command(self, case_id: UUID) -> RecordVisit:
+        return RecordVisit(case_id=case_id, occurred_at=self.occurred_at, outreach_id=self.outreach_id,
+                           member_id=self.member_id, outcome=self.outcome, notes=self.notes)
+
+
 
 class SupportRefusalCreate(CommandBody):
     member_id: Name | None = None
     reason: RequiredText
+
+    def to_command(self, case_id: UUID) -> RecordSupportRefusal:
+        return RecordSupportRefusal(case_id=case_id, occurred_at=self.occurred_at, member_id=self.member_id,
+                                    reason=self.reason)
+
 
 
 class ParticipationCreate(CommandBody):
@@ -32,7 +55,17 @@ class ParticipationCreate(CommandBody):
     resource_kind: ResourceKind
     starts_on: date
 
+    def to_command(self, case_id: UUID) -> MatchParticipation:
+        return MatchParticipation(case_id=case_id, occurred_at=self.occurred_at, member_id=self.member_id,
+                                  resource_name=self.resource_name, resource_kind=self.resource_kind,
+                                  starts_on=self.starts_on)
+
+
 
 class ParticipationFollowUpCreate(CommandBody):
     continuing: bool
     note: Text = ""
+
+    def to_command(self, case_id: UUID, match_id: str) -> FollowUpParticipation:
+        return FollowUpParticipation(case_id=case_id, occurred_at=self.occurred_at, match_id=match_id,
+                                     continuing=self.continuing, note=self.note)

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.base import CommandBody, Name, RequiredText
+from domain.commands import AdoptPlan, AssignRole, EvaluatePlan, PlanRole, ReviewPlan, RevisePlan
 
 
 class RoleIn(BaseModel):
@@ -19,14 +21,33 @@ class PlanCreate(CommandBody):
     roles: list[RoleIn] = Field(default_factory=list, max_length=50)
     next_review_on: date
 
+    def role_values(self) -> tuple[PlanRole, ...]:
+        return tuple(PlanRole(agency=r.agency, role=r.role) for r in self.roles)
+
+    def to_command(self, case_id: UUID) -> AdoptPlan:
+        return AdoptPlan(case_id=case_id, occurred_at=self.occurred_at, meeting_id=self.meeting_id,
+                         goals=tuple(self.goals), roles=self.role_values(), next_review_on=self.next_review_on)
+
+
 
 class PlanRevision(PlanCreate):
     reason: RequiredText
+
+    def to_command(self, case_id: UUID) -> RevisePlan:  # type: ignore[override]
+        return RevisePlan(case_id=case_id, occurred_at=self.occurred_at, meeting_id=self.meeting_id,
+                          goals=tuple(self.goals), roles=self.role_values(), next_review_on=self.next_review_on,
+                          reason=self.reason)
+
 
 
 class PlanReview(CommandBody):
     findings: RequiredText
     next_review_on: date
+
+    def to_command(self, case_id: UUID) -> ReviewPlan:
+        return ReviewPlan(case_id=case_id, occurred_at=self.occurred_at, findings=self.findings,
+                          next_review_on=self.next_review_on)
+
 
 
 class PlanEvaluation(CommandBody):
@@ -34,7 +55,15 @@ class PlanEvaluation(CommandBody):
     evaluation: RequiredText
     goals_met: bool
 
+    def to_command(self, case_id: UUID) -> EvaluatePlan:
+        return EvaluatePlan(case_id=case_id, occurred_at=self.occurred_at, meeting_id=self.meeting_id,
+                            evaluation=self.evaluation, goals_met=self.goals_met)
+
+
 
 class RoleAssignment(CommandBody):
     agency: Name
     role: RequiredText
+
+    def to_command(self, case_id: UUID) -> AssignRole:
+        return AssignRole(case_id=case_id, occurred_at=self.occurred_at, agency=self.agency, role=self.role)

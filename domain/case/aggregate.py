@@ -48,6 +48,7 @@ class Case(IntakePart, ConsentPart, MeetingsPart, ReferralPart, PlanPart, Outrea
         self.status = CaseStatus.OPEN
         self.closed_at: datetime | None = None
         self.lead_agency = by_agency
+        self.ended_involvement: dict[str, int] = {}
         self.members: dict[str, dict[str, Any]] = {}
         self.issues: dict[str, dict[str, Any]] = {}
         self.consultation_count = 0

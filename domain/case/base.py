@@ -91,9 +91,13 @@ class CasePart:
             )
 
 
+def missing(item_id: str, what_ja: str, what_en: str) -> NotFound:
+    """The one answer for an item the case does not have, or that the asker may not see."""
+    return NotFound(f"この事例に{what_ja}「{item_id}」はありません。", f"This case has no {what_en} {item_id!r}.")
+
+
 def find(items: dict[str, Any], item_id: str, what_ja: str, what_en: str) -> Any:
     try:
         return items[item_id]
     except KeyError:
-        raise NotFound(f"この事例に{what_ja}「{item_id}」はありません。",
-                       f"This case has no {what_en} {item_id!r}.") from None
+        raise missing(item_id, what_ja, what_en) from None

@@ -56,7 +56,8 @@ class EmergencyPart(CasePart):
     def review_emergency_access(self, actor: Actor, at: datetime, *, grant_id: str, justified: bool,
                                 finding: str) -> None:
         if not actor.has_role(Role.AUDITOR):
-            raise NotPermitted("緊急時アクセスの検証は監査担当が行います。", "Only an auditor reviews emergency access.")
+            raise NotPermitted("緊急時アクセスの検証は監査担当が行います。",
+                               "Only an auditor reviews emergency access.")
         grant = find(self.emergency_grants, grant_id, "緊急時アクセス", "emergency access")
         if grant["review"] is not None:
             raise RuleViolation("この緊急時アクセスは検証済みです。", "This emergency access was already reviewed.")

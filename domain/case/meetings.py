@@ -56,7 +56,7 @@ class MeetingsPart(CasePart):
         if not participants:
             raise InvalidCommand("会議の参加者を入力してください。", "A meeting needs participants.")
         if kind == MeetingKind.MULTI_LAYERED:
-            self._check_consent_covers_participants(participants, at)
+            self._check_consent_covers_participants([*participants, {"agency": actor.agency_id}], at)
         else:
             self._check_every_member_pledged(participants)
         for decision in decisions:

@@ -90,7 +90,8 @@ class PlanPart(CasePart):
     def _multi_layered_meeting(self, meeting_id: str) -> dict[str, Any]:
         meeting = find(self.meetings, meeting_id, "会議", "meeting")
         if meeting["kind"] != MeetingKind.MULTI_LAYERED:
-            raise RuleViolation("支援プランは本人同意のもとで開く重層的支援会議で決めます。支援会議では決められません。",
+            raise RuleViolation("支援プランは本人同意のもとで開く重層的支援会議で決めます。"
+                                "支援会議では決められません。",
                                 "A support plan is decided at a multi-layered support meeting (with consent), "
                                 "not at a support meeting.")
         return meeting
@@ -115,7 +116,8 @@ class PlanPart(CasePart):
             raise RuleViolation("支援プランはすでに進行中です。見直しとして記録してください。",
                                 "A support plan is already in progress; record a revision instead.")
         if not goals:
-            raise InvalidCommand("支援プランの目標を一つ以上入力してください。", "A support plan needs at least one goal.")
+            raise InvalidCommand("支援プランの目標を一つ以上入力してください。",
+                                 "A support plan needs at least one goal.")
         self._check_review_date(next_review_on, at)
         plan_id = new_id()
         self._record(self.PlanAdopted, actor, at, plan_id=plan_id, meeting_id=meeting_id, goals=goals,

@@ -1,4 +1,4 @@
-"""制度切替 at 18/40/65, and the case's closure and reopening."""
+"""制度切替 at 18/40/65, one agency's exit (関与終了), and the case's closure and reopening."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ class TransitionsPart(CasePart):
     members: dict[str, dict[str, Any]]
     lead_agency: str
     closed_at: datetime | None
+    ended_involvement: dict[str, int]
+    """Agency id -> the entry (seq) where it ended its involvement."""
 
     class HandoverPlanned(CaseEvent):
         handover_id: str
@@ -45,6 +47,16 @@ class TransitionsPart(CasePart):
             handover["completed"] = True
             if case.lead_agency == handover["from_agency"]:
                 case.lead_agency = handover["to_agency"]
+
+    class InvolvementEnded(CaseEvent):
+        """One agency ends its own involvement (関与終了); the case goes on for the others."""
+
+        reason: str
+
+        LABEL_JA, LABEL_EN = "関与終了", "Involvement ended"
+
+        def apply(self, case: TransitionsPart) -> None:
+            case.ended_involvement[self.by_agency] = self.originator_version
 
     class CaseClosed(CaseEvent):
         evaluation: str
@@ -92,6 +104,16 @@ class TransitionsPart(CasePart):
             raise RuleViolation("引継ぎ元か引継ぎ先の機関が完了を記録します。",
                                 "Only the handing-over or the receiving agency can complete a handover.")
         self._record(self.HandoverCompleted, actor, at, handover_id=handover_id, note=note)
+
+    def end_involvement(self, actor: Actor, at: datetime, *, reason: str) -> None:
+        """Record that the actor's agency ends its part; the lead agency hands the lead over first."""
+        self.check_open()
+        if actor.agency_id == self.lead_agency:
+            raise RuleViolation("主担当機関は関与を終了できません。先に主担当を引き継ぐか、ケースを終結してください。",
+                                "The lead agency cannot end its involvement: hand the lead over, or close the case.")
+        if not reason.strip():
+            raise InvalidCommand("関与終了の理由を記入してください。", "Ending involvement needs a reason.")
+        self._record(self.InvolvementEnded, actor, at, reason=reason)
 
     def close(self, actor: Actor, at: datetime, *, evaluation: str, outcome: str) -> None:
         self.check_open()

@@ -76,7 +76,8 @@ def test_8050_household_from_first_consultation_to_closure(walk: Walk, clock, re
     # 2. No consent yet: the hikikomori desk cannot see the case at all.
     assert walk.read(HIKIKOMORI) is None
     assert walk.post(ELDERLY, "/referrals", {"to_agency": "hikikomori", "categories": ["basic"],
-                                             "reason": "長男の支援"}, expect=409)["detail"]["code"] == "consent_required"
+                                             "reason": "長男の支援"},
+                     expect=409)["detail"]["code"] == "consent_required"
 
     # 3. A 支援会議 without consent; every member pledges confidentiality.
     meeting = walk.post(COORDINATOR, "/meetings", {

@@ -9,8 +9,17 @@ from datetime import date
 
 import pytest
 
-from domain.vocabulary import ConsentMethod, InformationCategory, MeetingKind
-from tests.support import access_records
+from domain.commands import (
+    AddMember,
+    GrantConsent,
+    HoldSupportMeeting,
+    OpenCase,
+    Participant,
+    RecordConsultation,
+    WithdrawConsent,
+)
+from domain.vocabulary import ConsentMethod, Field, InformationCategory
+from tests.support import access_records, write_refusals
 
 pytestmark = pytest.mark.integration
 
@@ -21,25 +30,27 @@ PRINCIPAL_STAFF = {  # principal -> a staff id, or an agency whose first staff m
     "anonymous": None,
 }
 STATES = ("own", "consented", "unconsented", "consent_withdrawn")
-O, C, S, E, A = "OWN_RECORD", "CONSENT", "SUPPORT_MEETING", "EMERGENCY", "AUDIT"
+OWN, C, S, E, A = "OWN_RECORD", "CONSENT", "SUPPORT_MEETING", "EMERGENCY", "AUDIT"
 # principal -> per state: the bases a timeline read shows (empty: the case is hidden: 404)
 READS = {
-    "own_agency":             ({O}, {O}, {O, S}, {O}),
+    "own_agency":             ({OWN}, {OWN}, {OWN, S}, {OWN}),
     "consented_agency":       (set(), {C}, set(), set()),
     "unconsented_agency":     (set(), set(), set(), set()),
     "support_meeting_member": (set(), set(), {S}, set()),
     "non_member":             (set(), set(), set(), set()),
-    "emergency_holder":       ({E, O}, {E, O}, {E, O}, {E, O}),
-    "expired_emergency":      ({O}, {O}, {O}, {O}),  # only its own break-glass request stays visible
+    "emergency_holder":       ({E, OWN}, {E, OWN}, {E, OWN}, {E, OWN}),
+    "expired_emergency":      ({OWN}, {OWN}, {OWN}, {OWN}),  # only its own break-glass request stays visible
     "auditor":                ({A}, {A}, {A}, {A}),
     "admin":                  (set(), set(), set(), set()),
 }
-# principal -> per state: may it record a consultation on the case (else 404, like a missing case)
+# principal -> per state: the answer to recording a consultation. 201: recorded; 404: refused like a missing
+# case (the principal reads nothing of it); 403: refused, said so (it reads something: break-glass is read-only,
+# an auditor reads for audit only)
 WRITES = {
-    "own_agency": (True, True, True, True), "consented_agency": (False, True, False, False),
-    "unconsented_agency": (False,) * 4, "support_meeting_member": (False, False, True, False),
-    "non_member": (False,) * 4, "emergency_holder": (True,) * 4, "expired_emergency": (False,) * 4,
-    "auditor": (False,) * 4, "admin": (False,) * 4,
+    "own_agency": (201,) * 4, "consented_agency": (404, 201, 404, 404),
+    "unconsented_agency": (404,) * 4, "support_meeting_member": (404, 404, 201, 404),
+    "non_member": (404,) * 4, "emergency_holder": (403,) * 4, "expired_emergency": (403,) * 4,
+    "auditor": (403,) * 4, "admin": (404,) * 4,
 }
 
 
@@ -59,27 +70,27 @@ def cases(client, auth, clock, tsunagu, staff, principals) -> dict[str, str]:
     elderly = staff("suzuki-kenta")
     made = {}
     for state in STATES:
-        case_id = uuid.UUID(tsunagu.open_case(elderly, household_name="佐藤家", household_name_kana="さとうけ",
-                                              district="shiba", summary="").case_id)
-        member = tsunagu.update_case(elderly, case_id, lambda c, at: c.add_member(
-            elderly, at, name="佐藤 一", name_kana="さとう はじめ", birth_date=date(1960, 1, 1), relationship="本人",
-            is_principal=True)).created_id
-        tsunagu.update_case(elderly, case_id, lambda c, at: c.record_consultation(
-            elderly, at, field="elderly", category=InformationCategory.CONSULTATION, channel="来所", summary="相談"))
+        case_id = uuid.UUID(tsunagu.execute(elderly, OpenCase(
+            household_name="佐藤家", household_name_kana="さとうけ", district="shiba", summary="")).case_id)
+        member = tsunagu.execute(elderly, AddMember(
+            case_id=case_id, name="佐藤 一", name_kana="さとう はじめ", birth_date=date(1960, 1, 1),
+            relationship="本人", is_principal=True)).created_id
+        tsunagu.execute(elderly, RecordConsultation(case_id=case_id, field=Field.ELDERLY,
+                                                    category=InformationCategory.CONSULTATION, channel="来所",
+                                                    summary="相談"))
         if state in ("consented", "consent_withdrawn"):
-            consent = tsunagu.update_case(elderly, case_id, lambda c, at: c.grant_consent(
-                elderly, at, given_by_member=member, agencies=["hikikomori"], categories=list(InformationCategory),
-                purpose="支援", method=ConsentMethod.WRITTEN, valid_until=date(2027, 3, 31))).created_id
+            consent = tsunagu.execute(elderly, GrantConsent(
+                case_id=case_id, given_by_member=member, agencies=("hikikomori",),
+                categories=tuple(InformationCategory), purpose="支援", method=ConsentMethod.WRITTEN,
+                valid_until=date(2027, 3, 31))).created_id
             if state == "consent_withdrawn":
                 clock.advance(minutes=1)
-                tsunagu.update_case(elderly, case_id, lambda c, at: c.withdraw_consent(
-                    elderly, at, consent_id=consent, reason="本人の申し出"))
+                tsunagu.execute(elderly, WithdrawConsent(case_id=case_id, consent_id=consent, reason="本人の申し出"))
         if state == "unconsented":
-            tsunagu.update_case(elderly, case_id, lambda c, at: c.hold_meeting(
-                elderly, at, kind=MeetingKind.SUPPORT, held_on=date(2026, 6, 1), purpose="共有",
-                participants=[{"agency": "elderly-shiba", "staff": "suzuki-kenta", "pledged": True},
-                              {"agency": "shakyo", "staff": principals["support_meeting_member"], "pledged": True}],
-                decisions=[]))
+            tsunagu.execute(staff("tanaka-yui"), HoldSupportMeeting(
+                case_id=case_id, held_on=date(2026, 6, 1), purpose="共有",
+                participants=(Participant("elderly-shiba", "suzuki-kenta", True),
+                              Participant("shakyo", principals["support_meeting_member"], True))))
         made[state] = str(case_id)
     reason = {"reason": "本人と連絡が取れず、室内で倒れている可能性がある"}
     for case_id in made.values():
@@ -98,8 +109,13 @@ def headers_for(auth, principals):
 
 
 def test_reads_and_writes_follow_the_matrix_and_every_denial_is_recorded(client, auth, cases, tsunagu,
-                                                                         headers_for, figures) -> None:
+                                                                         headers_for, principals, figures) -> None:
+    def headers_principal_staff(principal: str) -> str | None:
+        return principals[principal]
+
     missing = client.get(f"/cases/{uuid.uuid4()}/timeline", headers=auth("suzuki-kenta")).json()
+    missing_write = client.post(f"/cases/{uuid.uuid4()}/consultations", headers=auth("suzuki-kenta"),
+                                json={"field": "general", "summary": "記録"}).json()
     problems, cells = [], 0
     for principal in PRINCIPAL_STAFF:
         for index, state in enumerate(STATES):
@@ -129,11 +145,23 @@ def test_reads_and_writes_follow_the_matrix_and_every_denial_is_recorded(client,
     for principal in PRINCIPAL_STAFF:
         for index, state in enumerate(STATES):
             cells += 1
-            response = client.post(f"/cases/{cases[state]}/consultations", headers=headers_for(principal),
+            case_id = uuid.UUID(cases[state])
+            version, refusals = len(list(tsunagu.events.get(case_id))), len(write_refusals(tsunagu))
+            response = client.post(f"/cases/{case_id}/consultations", headers=headers_for(principal),
                                    json={"field": "general", "summary": "記録"})
-            expected_status = 401 if principal == "anonymous" else 201 if WRITES[principal][index] else 404
+            expected_status = 401 if principal == "anonymous" else WRITES[principal][index]
             if response.status_code != expected_status:
                 problems.append((principal, state, "write", response.status_code, expected_status))
+            written = len(list(tsunagu.events.get(case_id))) - version
+            recorded = write_refusals(tsunagu)[refusals:]
+            if expected_status == 201 and (written != 1 or recorded):
+                problems.append((principal, state, "write", "should write one entry", written, len(recorded)))
+            if expected_status in (403, 404):
+                if written or [(r.actor_staff, r.command) for r in recorded] != [
+                        (headers_principal_staff(principal), "RecordConsultation")]:
+                    problems.append((principal, state, "write", "refusal not recorded, or written", written))
+                if expected_status == 404 and response.json() != missing_write:
+                    problems.append((principal, state, "write", "404 differs from a missing case"))
     figures(matrix_cells=cells, principals=len(PRINCIPAL_STAFF), object_states=len(STATES),
             mismatches=len(problems))
     assert problems == []

@@ -12,6 +12,7 @@ import pytest
 from eventsourcing.cryptography import AESCipher
 
 from domain.application import Tsunagu
+from domain.commands import AddMember, GrantConsent, IdentifyIssue, OpenCase
 from domain.errors import AccessNotRecorded, NotFound, VersionConflict
 from domain.vocabulary import Basis, ConsentMethod, InformationCategory
 from tests.support import access_records
@@ -21,11 +22,12 @@ pytestmark = pytest.mark.integration
 
 def open_8050_case(app: Tsunagu, staff) -> tuple[UUID, str]:
     elderly = staff("suzuki-kenta")
-    case_id = UUID(app.open_case(elderly, household_name="佐藤家", household_name_kana="さとうけ", district="shiba",
-                                 summary="母の介護と長男のひきこもり").case_id)
-    son = app.update_case(elderly, case_id, lambda c, at: c.add_member(
-        elderly, at, name="佐藤 健一", name_kana="さとう けんいち", birth_date=date(1975, 4, 2), relationship="長男",
-        is_principal=True)).created_id
+    case_id = UUID(app.execute(elderly, OpenCase(household_name="佐藤家", household_name_kana="さとうけ",
+                                                 district="shiba", summary="母の介護と長男のひきこもり")).case_id)
+    son = app.execute(elderly, AddMember(case_id=case_id, name="佐藤 健一", name_kana="さとう けんいち",
+                                         birth_date=date(1975, 4, 2), relationship="長男",
+                                         is_principal=True)).created_id
+    assert son is not None
     return case_id, son
 
 
@@ -50,8 +52,7 @@ def test_stale_expected_version_is_refused_as_a_conflict(tsunagu, staff) -> None
     case_id, _ = open_8050_case(tsunagu, staff)
     elderly = staff("suzuki-kenta")
     with pytest.raises(VersionConflict) as conflict:
-        tsunagu.update_case(elderly, case_id, lambda c, at: c.identify_issue(elderly, at, tag="8050"),
-                            expected_version=1)
+        tsunagu.execute(elderly, IdentifyIssue(case_id=case_id, tag="8050"), expected_version=1)
     assert "版：2" in conflict.value.message_ja
 
 
@@ -116,16 +117,16 @@ def test_guessed_case_id_answers_like_a_missing_one_and_the_denial_is_recorded(t
 def test_concurrent_readers_of_one_case_never_conflict(tsunagu, staff) -> None:
     case_id, son = open_8050_case(tsunagu, staff)
     elderly = staff("suzuki-kenta")
-    tsunagu.update_case(elderly, case_id, lambda c, at: c.grant_consent(
-        elderly, at, given_by_member=son, agencies=["hikikomori"], categories=list(InformationCategory),
-        purpose="支援", method=ConsentMethod.ORAL, valid_until=date(2027, 3, 31)))
+    tsunagu.execute(elderly, GrantConsent(case_id=case_id, given_by_member=son, agencies=("hikikomori",),
+                                          categories=tuple(InformationCategory), purpose="支援",
+                                          method=ConsentMethod.ORAL, valid_until=date(2027, 3, 31)))
     readers = [staff("suzuki-kenta"), staff("takahashi-aoi"), staff("watanabe-makoto")] * 4
     errors: list[BaseException] = []
 
     def read(reader) -> None:
         try:
             tsunagu.read_timeline(reader, case_id)
-        except BaseException as error:  # noqa: BLE001 - collected and asserted below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=read, args=(r,)) for r in readers]
@@ -164,6 +165,6 @@ def test_a_read_sees_what_another_process_wrote_since_the_case_was_last_read(sto
     case_id, _ = open_8050_case(writer_app, staff)
     elderly = staff("suzuki-kenta")
     assert len(reader_app.read_timeline(elderly, case_id).entries) == 2  # now cached by the reader
-    writer_app.update_case(elderly, case_id, lambda c, at: c.identify_issue(elderly, at, tag="8050"))
+    writer_app.execute(elderly, IdentifyIssue(case_id=case_id, tag="8050"))
     timeline = reader_app.read_timeline(elderly, case_id)
     assert [e.kind for e in timeline.entries][-1] == "IssueIdentified" and timeline.version == 3

@@ -10,6 +10,7 @@ import psycopg
 import pytest
 
 from domain.application import Tsunagu
+from domain.commands import AddMember, OpenCase
 from infra.db import harden
 from projections import build_read_models
 from projections.runner import BatchRunner
@@ -43,10 +44,10 @@ def test_app_role_records_reads_and_projects_normally(hardened, registry, staff)
     app_env, _, _ = hardened
     tsunagu = Tsunagu(app_env, registry=registry)
     elderly = staff("suzuki-kenta")
-    case_id = UUID(tsunagu.open_case(elderly, household_name="佐藤家", household_name_kana="さとうけ", district=None,
-                                     summary="").case_id)
-    tsunagu.update_case(elderly, case_id, lambda c, at: c.add_member(
-        elderly, at, name="佐藤 一", name_kana="さとう", birth_date=date(1950, 1, 1), relationship="本人"))
+    case_id = UUID(tsunagu.execute(elderly, OpenCase(household_name="佐藤家", household_name_kana="さとうけ",
+                                                     district=None, summary="")).case_id)
+    tsunagu.execute(elderly, AddMember(case_id=case_id, name="佐藤 一", name_kana="さとう", birth_date=date(1950, 1, 1),
+                                       relationship="本人"))
     assert len(tsunagu.read_timeline(elderly, case_id).entries) == 2
     read_models = build_read_models(app_env)
     assert BatchRunner(tsunagu, read_models.all()).rebuild() == 3
@@ -59,8 +60,8 @@ def test_app_role_records_reads_and_projects_normally(hardened, registry, staff)
 ], ids=["update", "delete", "truncate"])
 def test_app_role_cannot_change_or_remove_stored_events(hardened, registry, staff, statement) -> None:
     app_env, app_dsn, schema = hardened
-    Tsunagu(app_env, registry=registry).open_case(staff("suzuki-kenta"), household_name="佐藤家",
-                                                  household_name_kana="さとうけ", district=None, summary="")
+    Tsunagu(app_env, registry=registry).execute(staff("suzuki-kenta"), OpenCase(
+        household_name="佐藤家", household_name_kana="さとうけ", district=None, summary=""))
     with psycopg.connect(app_dsn) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute(statement.format(schema=schema))
 
@@ -68,8 +69,8 @@ def test_app_role_cannot_change_or_remove_stored_events(hardened, registry, staf
 def test_even_the_owner_cannot_update_an_event_through_the_append_only_trigger(hardened, postgres_dsn, registry,
                                                                                staff) -> None:
     app_env, _, schema = hardened
-    Tsunagu(app_env, registry=registry).open_case(staff("suzuki-kenta"), household_name="佐藤家",
-                                                  household_name_kana="さとうけ", district=None, summary="")
+    Tsunagu(app_env, registry=registry).execute(staff("suzuki-kenta"), OpenCase(
+        household_name="佐藤家", household_name_kana="さとうけ", district=None, summary=""))
     with psycopg.connect(postgres_dsn) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege,
                                                               match="append-only"):
         conn.execute(f"UPDATE {schema}.tsunagu_events SET originator_version = originator_version")

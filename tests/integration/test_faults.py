@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from domain.application import Tsunagu
+from domain.commands import IdentifyIssue, OpenCase
 from domain.errors import VersionConflict
 from infra.auth import TokenIssuer
 from infra.bootstrap import Services
@@ -112,17 +113,16 @@ def test_postgres_restarted_under_load_answers_503_meanwhile_and_loses_no_acknow
 
 def test_concurrent_writers_on_one_case_end_at_the_version_of_their_successes(tsunagu, staff, figures) -> None:
     elderly = staff("suzuki-kenta")
-    case_id = UUID(tsunagu.open_case(elderly, household_name="佐藤家", household_name_kana="さとうけ", district=None,
-                                     summary="").case_id)
+    case_id = UUID(tsunagu.execute(elderly, OpenCase(household_name="佐藤家", household_name_kana="さとうけ",
+                                                     district=None, summary="")).case_id)
     successes, conflicts = [], []
 
     def writer(n: int) -> None:
         for attempt in range(20):
             try:
                 current = tsunagu._load(case_id).version
-                tsunagu.update_case(elderly, case_id, lambda c, at: c.identify_issue(elderly, at, tag="other",
-                                                                                     note=f"{n}-{attempt}"),
-                                    expected_version=current)
+                tsunagu.execute(elderly, IdentifyIssue(case_id=case_id, tag="other", note=f"{n}-{attempt}"),
+                                expected_version=current)
             except VersionConflict:
                 conflicts.append(n)
                 time.sleep(0.001 * attempt)

@@ -9,6 +9,7 @@ import pytest
 from eventsourcing.cryptography import AESCipher
 
 from domain.application import Tsunagu
+from domain.commands import AddMember, OpenCase
 from projections import build_read_models
 from projections.runner import BatchRunner
 
@@ -23,10 +24,10 @@ def households(store_env, registry, clock, staff):
     ids = []
     for name, kana, member, member_kana in (("髙橋家", "たかはしけ", "髙橋 一郎", "たかはし いちろう"),
                                             ("佐藤家", "さとうけ", "佐藤 ハナ", "さとう はな")):
-        case_id = UUID(app.open_case(elderly, household_name=name, household_name_kana=kana, district="shiba",
-                                     summary="").case_id)
-        app.update_case(elderly, case_id, lambda c, t, m=member, k=member_kana: c.add_member(
-            elderly, t, name=m, name_kana=k, birth_date=date(1950, 1, 1), relationship="本人"))
+        case_id = UUID(app.execute(elderly, OpenCase(household_name=name, household_name_kana=kana,
+                                                     district="shiba", summary="")).case_id)
+        app.execute(elderly, AddMember(case_id=case_id, name=member, name_kana=member_kana,
+                                       birth_date=date(1950, 1, 1), relationship="本人"))
         ids.append(str(case_id))
     read_models = build_read_models(env)
     BatchRunner(app, read_models.all()).catch_up()
@@ -55,8 +56,8 @@ def test_the_index_holds_no_name_and_a_rebuild_gives_the_same_rows(households, t
 
 
 def test_without_a_cipher_key_the_index_stays_empty_and_search_is_off(store_env, tsunagu, staff) -> None:
-    tsunagu.open_case(staff("suzuki-kenta"), household_name="佐藤家", household_name_kana="さとうけ",
-                      district=None, summary="")
+    tsunagu.execute(staff("suzuki-kenta"), OpenCase(household_name="佐藤家", household_name_kana="さとうけ",
+                                                    district=None, summary=""))
     read_models = build_read_models(store_env)
     BatchRunner(tsunagu, read_models.all()).catch_up()
     assert read_models.name_index.view.dump()["name_token"] == []

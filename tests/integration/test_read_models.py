@@ -8,7 +8,26 @@ from uuid import UUID
 import pytest
 
 from domain.calendar import JST
-from domain.vocabulary import Basis, ConsentMethod, DecisionKind, InformationCategory, MeetingKind, VisitOutcome
+from domain.commands import (
+    AcceptReferral,
+    AddMember,
+    AdoptPlan,
+    GrantConsent,
+    HoldMultiLayeredMeeting,
+    HoldSupportMeeting,
+    IdentifyIssue,
+    MatchParticipation,
+    MeetingDecision,
+    OpenCase,
+    Participant,
+    PlanOutreach,
+    PlanRole,
+    RecordConsultation,
+    RecordVisit,
+    RequestReferral,
+    RevisePlan,
+)
+from domain.vocabulary import Basis, ConsentMethod, DecisionKind, InformationCategory, VisitOutcome
 from projections import build_read_models
 from projections.runner import BatchRunner
 
@@ -28,77 +47,76 @@ def year(tsunagu, store_env, staff, clock):
     livelihood = staff("inoue-kazuki")
     ids = {}
 
-    def step(when: str, actor, command, case: str = "a"):
+    def step(when: str, actor, command):
         clock.now = at(when)
-        result = tsunagu.update_case(actor, ids[case], lambda c, t: command(c, t))
+        result = tsunagu.execute(actor, command)
         runner.catch_up()
         return result.created_id
 
     clock.now = at("2026-04-10T10:00")
-    ids["a"] = UUID(tsunagu.open_case(elderly, household_name="佐藤家", household_name_kana="さとうけ",
-                                      district="shiba", summary="8050").case_id)
-    mother = step("2026-04-10T10:05", elderly, lambda c, t: c.add_member(
-        elderly, t, name="佐藤 ハナ", name_kana="さとう はな", birth_date=date(1944, 8, 15), relationship="母"))
-    son = step("2026-04-10T10:06", elderly, lambda c, t: c.add_member(
-        elderly, t, name="佐藤 健一", name_kana="さとう けんいち", birth_date=date(1975, 4, 2), relationship="長男",
+    a = ids["a"] = UUID(tsunagu.execute(elderly, OpenCase(household_name="佐藤家", household_name_kana="さとうけ",
+                                                          district="shiba", summary="8050")).case_id)
+    mother = step("2026-04-10T10:05", elderly, AddMember(
+        case_id=a, name="佐藤 ハナ", name_kana="さとう はな", birth_date=date(1944, 8, 15), relationship="母"))
+    son = step("2026-04-10T10:06", elderly, AddMember(
+        case_id=a, name="佐藤 健一", name_kana="さとう けんいち", birth_date=date(1975, 4, 2), relationship="長男",
         is_principal=True))
-    step("2026-04-10T10:30", elderly, lambda c, t: c.record_consultation(
-        elderly, t, field="elderly", category=InformationCategory.CONSULTATION, channel="来所", summary="介護の相談"))
-    step("2026-04-10T10:40", elderly, lambda c, t: c.identify_issue(elderly, t, tag="8050"))
-    meeting = step("2026-05-01T14:00", coordinator, lambda c, t: c.hold_meeting(
-        coordinator, t, kind=MeetingKind.SUPPORT, held_on=date(2026, 5, 1), purpose="共有",
-        participants=[{"agency": a, "staff": s, "pledged": True} for a, s in
-                      (("elderly-shiba", "suzuki-kenta"), ("hikikomori", "takahashi-aoi"),
-                       ("coordination", "tanaka-yui"))],
-        decisions=[{"kind": DecisionKind.REFER, "text": "ひきこもり窓口へ", "target_agency": "hikikomori"}]))
-    referral = step("2026-05-02T09:00", elderly, lambda c, t: c.request_referral(
-        elderly, t, to_agency="hikikomori", categories=[InformationCategory.BASIC], reason="長男の支援"))
+    step("2026-04-10T10:30", elderly, RecordConsultation(
+        case_id=a, field="elderly", category=InformationCategory.CONSULTATION, channel="来所", summary="介護の相談"))
+    step("2026-04-10T10:40", elderly, IdentifyIssue(case_id=a, tag="8050"))
+    # The ward's 支援会議 office (coordination) convenes it; every member is registry staff of their agency.
+    meeting = step("2026-05-01T14:00", coordinator, HoldSupportMeeting(
+        case_id=a, held_on=date(2026, 5, 1), purpose="共有",
+        participants=tuple(Participant(agency=agency, staff=member, pledged=True) for agency, member in
+                           (("elderly-shiba", "suzuki-kenta"), ("hikikomori", "takahashi-aoi"),
+                            ("coordination", "tanaka-yui"))),
+        decisions=(MeetingDecision(kind=DecisionKind.REFER, text="ひきこもり窓口へ", target_agency="hikikomori"),)))
+    referral = step("2026-05-02T09:00", elderly, RequestReferral(
+        case_id=a, to_agency="hikikomori", categories=(InformationCategory.BASIC,), reason="長男の支援"))
     clock.now = at("2026-05-03T09:00")
-    tsunagu.read_timeline(hikikomori, ids["a"])  # unconsented: under the 支援会議
-    step("2026-05-08T09:00", hikikomori, lambda c, t: c.accept_referral(hikikomori, t, referral_id=referral))
-    outreach = step("2026-05-09T09:00", hikikomori, lambda c, t: c.plan_outreach(
-        hikikomori, t, member_id=son, approach="手紙", planned_on=date(2026, 5, 10)))
+    tsunagu.read_timeline(hikikomori, a)  # unconsented: under the 支援会議
+    step("2026-05-08T09:00", hikikomori, AcceptReferral(case_id=a, referral_id=referral))
+    outreach = step("2026-05-09T09:00", hikikomori, PlanOutreach(
+        case_id=a, member_id=son, approach="手紙", planned_on=date(2026, 5, 10)))
     for when, outcome in (("2026-05-10T15:00", VisitOutcome.REFUSED), ("2026-05-20T15:00", VisitOutcome.MET)):
-        step(when, hikikomori, lambda c, t, o=outcome: c.record_visit(
-            hikikomori, t, outreach_id=outreach, member_id=son, outcome=o, notes=""))
-    consent = step("2026-06-01T10:00", hikikomori, lambda c, t: c.grant_consent(
-        hikikomori, t, given_by_member=son, agencies=["elderly-shiba", "hikikomori", "coordination"],
-        categories=list(InformationCategory), purpose="支援プラン", method=ConsentMethod.WRITTEN,
+        step(when, hikikomori, RecordVisit(case_id=a, outreach_id=outreach, member_id=son, outcome=outcome, notes=""))
+    consent = step("2026-06-01T10:00", hikikomori, GrantConsent(
+        case_id=a, given_by_member=son, agencies=("elderly-shiba", "hikikomori", "coordination"),
+        categories=tuple(InformationCategory), purpose="支援プラン", method=ConsentMethod.WRITTEN,
         valid_until=date(2027, 5, 31)))
     clock.now = at("2026-06-02T09:00")
-    tsunagu.read_timeline(hikikomori, ids["a"])  # consented now
-    participants = [{"agency": a, "staff": "x"} for a in ("elderly-shiba", "hikikomori", "coordination")]
-    layered = step("2026-06-10T14:00", coordinator, lambda c, t: c.hold_meeting(
-        coordinator, t, kind=MeetingKind.MULTI_LAYERED, held_on=date(2026, 6, 10), purpose="計画",
-        participants=participants, decisions=[]))
-    step("2026-06-10T15:00", coordinator, lambda c, t: c.adopt_plan(
-        coordinator, t, meeting_id=layered, goals=["外出"], roles=[{"agency": "hikikomori", "role": "訪問"}],
+    tsunagu.read_timeline(hikikomori, a)  # consented now
+    # A 重層的支援会議's participants are registry staff, and the consent covers each agency and the convener's.
+    participants = tuple(Participant(agency=agency, staff=member) for agency, member in
+                         (("elderly-shiba", "suzuki-kenta"), ("hikikomori", "takahashi-aoi"),
+                          ("coordination", "tanaka-yui")))
+    layered = step("2026-06-10T14:00", coordinator, HoldMultiLayeredMeeting(
+        case_id=a, held_on=date(2026, 6, 10), purpose="計画", participants=participants))
+    step("2026-06-10T15:00", coordinator, AdoptPlan(
+        case_id=a, meeting_id=layered, goals=("外出",), roles=(PlanRole(agency="hikikomori", role="訪問"),),
         next_review_on=date(2026, 9, 30)))
-    step("2026-07-01T10:00", hikikomori, lambda c, t: c.match_participation(
-        hikikomori, t, member_id=son, resource_name="サロン", resource_kind="salon", starts_on=date(2026, 7, 1)))
-    revision = step("2026-09-30T14:00", coordinator, lambda c, t: c.hold_meeting(
-        coordinator, t, kind=MeetingKind.MULTI_LAYERED, held_on=date(2026, 9, 30), purpose="見直し",
-        participants=participants, decisions=[]))
-    step("2026-09-30T15:00", coordinator, lambda c, t: c.revise_plan(
-        coordinator, t, meeting_id=revision, goals=["週1回の外出"], roles=[{"agency": "hikikomori", "role": "訪問"}],
+    step("2026-07-01T10:00", hikikomori, MatchParticipation(
+        case_id=a, member_id=son, resource_name="サロン", resource_kind="salon", starts_on=date(2026, 7, 1)))
+    revision = step("2026-09-30T14:00", coordinator, HoldMultiLayeredMeeting(
+        case_id=a, held_on=date(2026, 9, 30), purpose="見直し", participants=participants))
+    step("2026-09-30T15:00", coordinator, RevisePlan(
+        case_id=a, meeting_id=revision, goals=("週1回の外出",), roles=(PlanRole(agency="hikikomori", role="訪問"),),
         next_review_on=date(2027, 1, 31), reason="定着"))
 
     clock.now = at("2026-06-01T09:00")
-    ids["b"] = UUID(tsunagu.open_case(livelihood, household_name="高橋家", household_name_kana="たかはしけ",
-                                      district="azabu", summary="家計").case_id)
-    person = step("2026-06-01T09:10", livelihood, lambda c, t: c.add_member(
-        livelihood, t, name="高橋 実", name_kana="たかはし みのる", birth_date=date(1980, 1, 1), relationship="本人",
-        is_principal=True), case="b")
-    step("2026-06-01T09:20", livelihood, lambda c, t: c.grant_consent(
-        livelihood, t, given_by_member=person, agencies=["hikikomori"], categories=[InformationCategory.BASIC],
-        purpose="つなぎ", method=ConsentMethod.ORAL, valid_until=date(2027, 3, 31)), case="b")
-    step("2026-06-01T09:30", livelihood, lambda c, t: c.request_referral(
-        livelihood, t, to_agency="hikikomori", categories=[InformationCategory.BASIC], reason="就労前の支援"),
-         case="b")
+    b = ids["b"] = UUID(tsunagu.execute(livelihood, OpenCase(household_name="高橋家", household_name_kana="たかはしけ",
+                                                             district="azabu", summary="家計")).case_id)
+    person = step("2026-06-01T09:10", livelihood, AddMember(
+        case_id=b, name="高橋 実", name_kana="たかはし みのる", birth_date=date(1980, 1, 1), relationship="本人",
+        is_principal=True))
+    step("2026-06-01T09:20", livelihood, GrantConsent(
+        case_id=b, given_by_member=person, agencies=("hikikomori",), categories=(InformationCategory.BASIC,),
+        purpose="つなぎ", method=ConsentMethod.ORAL, valid_until=date(2027, 3, 31)))
+    step("2026-06-01T09:30", livelihood, RequestReferral(
+        case_id=b, to_agency="hikikomori", categories=(InformationCategory.BASIC,), reason="就労前の支援"))
     for when in ("2027-03-31T23:30", "2027-04-01T00:10"):
-        step(when, livelihood, lambda c, t: c.record_consultation(
-            livelihood, t, field="poverty", category=InformationCategory.FINANCE, channel="電話", summary="家計"),
-             case="b")
+        step(when, livelihood, RecordConsultation(
+            case_id=b, field="poverty", category=InformationCategory.FINANCE, channel="電話", summary="家計"))
     return read_models, runner, ids, {"mother": mother, "son": son, "meeting": meeting, "consent": consent,
                                       "referral": referral}
 

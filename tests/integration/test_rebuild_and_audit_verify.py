@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 import pytest
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.integration
 READERS = ("tanaka-yui", "suzuki-kenta", "takahashi-aoi", "watanabe-makoto", "inoue-kazuki")
 
 def randomised_workload(tsunagu, staff, clock, rng: random.Random, households: int) -> list[UUID]:
-    clock.now = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
     summary = seed_demo(tsunagu, households=households, seed=rng.randrange(10_000))
     case_ids = [UUID(c) for c in _case_ids(tsunagu)]
     for _ in range(households * 2):
@@ -59,7 +59,7 @@ def test_rebuilt_views_equal_the_live_ones_after_a_randomised_workload(tsunagu, 
     assert read_models.access_audit.view.decisions(limit=1)  # the workload did read
 
 def test_indicators_of_the_demo_year_are_identical_before_and_after_a_rebuild(tsunagu, store_env, clock) -> None:
-    clock.now = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
     seed_demo(tsunagu, households=40)
     read_models = build_read_models(store_env)
     runner = BatchRunner(tsunagu, [read_models.indicators])
@@ -89,7 +89,8 @@ def test_audit_verify_passes_on_honest_records_and_flags_a_planted_one(tsunagu, 
     assert [f.record_id for f in report.findings] == [str(forged.id)]
     assert "SUPPORT_MEETING" in report.findings[0].problem_en
 
-def test_concurrent_live_runner_and_rebuild_tracking_never_apply_a_batch_twice(tsunagu, store_env, staff, clock) -> None:
+def test_concurrent_live_runner_and_rebuild_tracking_never_apply_a_batch_twice(tsunagu, store_env, staff,
+                                                                              clock) -> None:
     randomised_workload(tsunagu, staff, clock, random.Random(3), households=6)
     read_models = build_read_models(store_env)
     runners = [BatchRunner(tsunagu, read_models.all(), batch_size=5) for _ in range(2)]
@@ -98,7 +99,7 @@ def test_concurrent_live_runner_and_rebuild_tracking_never_apply_a_batch_twice(t
     def run(runner: BatchRunner) -> None:
         try:
             runner.catch_up()
-        except Exception as error:  # noqa: BLE001 - a losing runner must fail, not double-apply
+        except Exception as error:
             errors.append(error)
 
     threads = [threading.Thread(target=run, args=(r,)) for r in runners]

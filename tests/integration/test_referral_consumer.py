@@ -16,10 +16,10 @@ from kafka import KafkaProducer
 from consumers.inbox import Inbox
 from consumers.referrals import ReferralConsumer, utc_now
 from consumers.webhook import WebhookForwarder
+from domain.referral_feed import ReferralEventV1, event_id_for
 from infra.kafka.clients import layout, new_referral_consumer
 from infra.kafka.relay import KafkaPublisher
 from infra.kafka.settings import KafkaSettings
-from infra.referral_feed import ReferralEventV1, event_id_for
 from tests.kafka_support import WebhookReceiver, consume_into, eventually, isolated_kafka_settings
 
 pytestmark = pytest.mark.integration

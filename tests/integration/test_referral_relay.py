@@ -11,9 +11,19 @@ from datetime import date
 import pytest
 
 from domain.application import Tsunagu
+from domain.commands import (
+    AcceptReferral,
+    CompleteHandover,
+    CompleteReferral,
+    DeclineReferral,
+    GrantConsent,
+    PlanHandover,
+    RevokeReferral,
+)
+from domain.referral_feed import LOG_TOPICS, ReferralFeed
+from domain.vocabulary import ConsentMethod, InformationCategory
 from infra.kafka.relay import ReferralRelay
 from infra.kafka.settings import KafkaSettings
-from infra.referral_feed import LOG_TOPICS, ReferralFeed
 from tests.kafka_support import RECEIVER, REFERRER, event_ids, isolated_kafka_settings, records_for, refer
 
 pytestmark = pytest.mark.integration
@@ -51,19 +61,22 @@ def by_case(records) -> dict[str, list[str]]:
 def test_referral_lifecycle_reaches_each_agency_topic_in_order_keyed_by_case(tsunagu, staff, kafka) -> None:
     referrer, receiver = staff(REFERRER), staff(RECEIVER)
     completed, referral, _ = refer(tsunagu)
-    tsunagu.update_case(receiver, completed, lambda c, at: c.accept_referral(receiver, at, referral_id=referral))
-    tsunagu.update_case(receiver, completed, lambda c, at: c.complete_referral(
-        receiver, at, referral_id=referral, outcome="居場所につながった"))
+    tsunagu.execute(receiver, AcceptReferral(case_id=completed, referral_id=referral))
+    tsunagu.execute(receiver, CompleteReferral(case_id=completed, referral_id=referral, outcome="居場所につながった"))
     escalated, referral, _ = refer(tsunagu)
-    tsunagu.update_case(receiver, escalated, lambda c, at: c.decline_referral(
-        receiver, at, referral_id=referral, reason="本人が拒否", escalate=True))
+    tsunagu.execute(receiver, DeclineReferral(case_id=escalated, referral_id=referral, reason="本人が拒否",
+                                              escalate=True))
     revoked, referral, _ = refer(tsunagu)
-    tsunagu.update_case(referrer, revoked, lambda c, at: c.revoke_referral(
-        referrer, at, referral_id=referral, reason="本人の希望"))
+    tsunagu.execute(referrer, RevokeReferral(case_id=revoked, referral_id=referral, reason="本人の希望"))
     member = next(iter(tsunagu._load(revoked).members))
-    handover = tsunagu.update_case(receiver, revoked, lambda c, at: c.plan_handover(
-        receiver, at, member_id=member, at_age=40, to_agency="livelihood", due_on=date(2026, 6, 1))).created_id
-    tsunagu.update_case(receiver, revoked, lambda c, at: c.complete_handover(receiver, at, handover_id=handover))
+    # A handover goes only to an agency the person's consent covers (consents are not relayed).
+    tsunagu.execute(referrer, GrantConsent(case_id=revoked, given_by_member=member, agencies=("livelihood",),
+                                           categories=(InformationCategory.BASIC,), purpose="制度切替のため",
+                                           method=ConsentMethod.WRITTEN, valid_until=date(2027, 3, 31)))
+    handover = tsunagu.execute(receiver, PlanHandover(case_id=revoked, member_id=member, at_age=40,
+                                                      to_agency="livelihood", due_on=date(2026, 6, 1))).created_id
+    assert handover is not None
+    tsunagu.execute(receiver, CompleteHandover(case_id=revoked, handover_id=handover))
 
     relay = new_relay(tsunagu, kafka)
     assert drain(relay) == 10

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date
+from uuid import UUID
 
 import psycopg
 import pytest
 
+from domain.commands import AddMember, OpenCase
 from projections import build_read_models
 from projections.audit_chain import make_checkpoint, verify_chain
 from projections.runner import BatchRunner
@@ -21,14 +23,12 @@ KEY = b"checkpoint-key-for-tests"
 def chained(tsunagu, store_env, staff):
     """A case with a few entries and reads, chained by the audit-chain read model."""
     elderly = staff("suzuki-kenta")
-    case_id = tsunagu.open_case(elderly, household_name="佐藤家", household_name_kana="さとうけ", district=None,
-                                summary="").case_id
-    from uuid import UUID
-
+    case_id = UUID(tsunagu.execute(elderly, OpenCase(household_name="佐藤家", household_name_kana="さとうけ",
+                                                     district=None, summary="")).case_id)
     for n in range(4):
-        tsunagu.update_case(elderly, UUID(case_id), lambda c, at, n=n: c.add_member(
-            elderly, at, name=f"佐藤 {n}", name_kana="さとう", birth_date=date(1950 + n, 1, 1), relationship="家族"))
-        tsunagu.read_timeline(elderly, UUID(case_id))
+        tsunagu.execute(elderly, AddMember(case_id=case_id, name=f"佐藤 {n}", name_kana="さとう",
+                                           birth_date=date(1950 + n, 1, 1), relationship="家族"))
+        tsunagu.read_timeline(elderly, case_id)
     chain = build_read_models(store_env).audit_chain
     BatchRunner(tsunagu, [chain]).catch_up()
     return tsunagu, chain, store_env

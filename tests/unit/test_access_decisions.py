@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from domain.access import decide_case, decide_entry, may_write
-from domain.vocabulary import Basis, InformationCategory
-from tests.unit.test_case_rules import AUDITOR, COORDINATOR, ELDERLY, HIKIKOMORI, NOW, consent, new_case, support_meeting
+from domain.access import decide_case, decide_entry, write_basis
+from domain.vocabulary import Basis, InformationCategory, WriteBasis
+from tests.unit.test_case_rules import (
+    AUDITOR,
+    COORDINATOR,
+    ELDERLY,
+    HIKIKOMORI,
+    NOW,
+    consent,
+    new_case,
+    support_meeting,
+)
 
 
 def bases(decisions: list) -> list:
@@ -23,7 +32,7 @@ def test_unrelated_agency_sees_nothing_and_learns_why() -> None:
     decisions = decide_case(HIKIKOMORI, case, NOW)
     assert bases(decisions) == [None, None]
     assert all("同意" in d.reason_ja for d in decisions)
-    assert not may_write(HIKIKOMORI, case, NOW)
+    assert write_basis(HIKIKOMORI, case, NOW) is None
 
 
 def test_consent_covers_only_its_agencies_and_categories() -> None:
@@ -71,12 +80,12 @@ def test_emergency_holder_reads_until_expiry_only() -> None:
 def test_auditor_reads_everything_under_audit_and_cannot_write() -> None:
     case, _ = new_case()
     assert set(bases(decide_case(AUDITOR, case, NOW))) == {Basis.AUDIT}
-    assert not may_write(AUDITOR, case, NOW)
+    assert write_basis(AUDITOR, case, NOW) is None
 
 
-def test_coordinator_may_convene_on_any_case_but_reads_only_on_a_basis() -> None:
+def test_a_coordinator_without_a_basis_on_the_case_neither_writes_nor_reads() -> None:
     case, _ = new_case()
-    assert may_write(COORDINATOR, case, NOW)
+    assert write_basis(COORDINATOR, case, NOW) is None  # the role alone is no basis on every case in the ward
     assert bases(decide_case(COORDINATOR, case, NOW)) == [None, None]
 
 
@@ -116,14 +125,48 @@ def test_agency_referred_by_a_support_meeting_decision_reads_under_that_meeting(
     assert (decision.basis, decision.ground) == (Basis.SUPPORT_MEETING, meeting)
 
 
-def test_expired_emergency_access_leaves_the_agency_no_right_to_write() -> None:
+def test_break_glass_is_read_only_during_and_after_the_grant() -> None:
     case, _ = new_case()
     case.grant_emergency_access(HIKIKOMORI, NOW, reason="室内で倒れている可能性があり安否確認が必要",
                                 ttl=timedelta(hours=2))
     colleague = type(HIKIKOMORI)("kato-mika", "hikikomori", HIKIKOMORI.roles)
-    assert may_write(HIKIKOMORI, case, NOW + timedelta(hours=1))
-    assert not may_write(colleague, case, NOW + timedelta(hours=1))
-    assert not may_write(HIKIKOMORI, case, NOW + timedelta(hours=3))
+    during = NOW + timedelta(hours=1)
+    assert decide_entry(HIKIKOMORI, case.entries[0], case, during).basis == Basis.EMERGENCY
+    assert write_basis(HIKIKOMORI, case, during) is None  # its request entry does not make the agency a writer
+    assert write_basis(colleague, case, during) is None
+    assert write_basis(HIKIKOMORI, case, NOW + timedelta(hours=3)) is None
+
+
+def test_an_agency_writes_on_its_own_records_a_consent_a_current_support_meeting_or_a_referral_to_it() -> None:
+    case, son = new_case()
+    assert write_basis(ELDERLY, case, NOW) == WriteBasis.OWN_RECORD
+    consent_id = consent(case, son, ["hikikomori"], categories=(InformationCategory.BASIC,))
+    assert write_basis(HIKIKOMORI, case, NOW) == WriteBasis.CONSENT
+    case.request_referral(ELDERLY, NOW, to_agency="hikikomori", categories=[InformationCategory.BASIC],
+                          reason="長男の支援")
+    later = NOW + timedelta(days=1)
+    case.withdraw_consent(ELDERLY, later, consent_id=consent_id, reason="本人の申し出")
+    assert write_basis(HIKIKOMORI, case, later) == WriteBasis.REFERRAL  # still the agency the case was referred to
+    livelihood = type(ELDERLY)("inoue-kazuki", "livelihood", ELDERLY.roles)
+    health = type(ELDERLY)("ishikawa-mayumi", "health-center", ELDERLY.roles)
+    support_meeting(case, ["elderly-shiba", "health-center"],
+                    decisions=[{"kind": "refer", "text": "生活困窮の窓口へ", "target_agency": "livelihood"}])
+    assert write_basis(health, case, NOW) == WriteBasis.SUPPORT_MEETING
+    assert write_basis(livelihood, case, NOW) is None  # decided, not yet referred
+    case.request_referral(ELDERLY, NOW, to_agency="livelihood", categories=[InformationCategory.BASIC],
+                          reason="支援会議の決定")
+    assert write_basis(livelihood, case, NOW) == WriteBasis.SUPPORT_MEETING  # referred by the meeting's decision
+
+
+def test_an_agency_that_ended_its_involvement_writes_again_only_on_a_new_basis() -> None:
+    case, son = new_case()
+    case.record_consultation(HIKIKOMORI, NOW, field="hikikomori", category=InformationCategory.CONSULTATION,
+                             channel="来所", summary="長男の相談")
+    assert write_basis(HIKIKOMORI, case, NOW) == WriteBasis.OWN_RECORD
+    case.end_involvement(HIKIKOMORI, NOW, reason="ひきこもり支援は終了")
+    assert write_basis(HIKIKOMORI, case, NOW) is None
+    consent(case, son, ["hikikomori"])
+    assert write_basis(HIKIKOMORI, case, NOW) == WriteBasis.CONSENT
 
 
 def test_a_break_glass_request_is_its_requesters_own_record_not_their_colleagues() -> None:

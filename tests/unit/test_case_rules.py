@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -18,7 +18,7 @@ from domain.vocabulary import (
     Role,
 )
 
-NOW = datetime(2026, 6, 1, 1, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
 ELDERLY = Actor("suzuki-kenta", "elderly-shiba", frozenset({Role.CASEWORKER}))
 HIKIKOMORI = Actor("takahashi-aoi", "hikikomori", frozenset({Role.CASEWORKER}))
 COORDINATOR = Actor("tanaka-yui", "coordination", frozenset({Role.COORDINATOR}))
@@ -125,8 +125,8 @@ def test_withdrawn_or_expired_consent_no_longer_covers_anyone() -> None:
     later = NOW + timedelta(days=1)
     case.withdraw_consent(ELDERLY, later, consent_id=withdrawn, reason="本人の申し出")
     assert case.consent_covering("hikikomori", InformationCategory.BASIC, later) is None
-    assert case.consent_covering("livelihood", None, datetime(2026, 6, 30, 14, 0, tzinfo=timezone.utc)) is not None
-    assert case.consent_covering("livelihood", None, datetime(2026, 6, 30, 15, 0, tzinfo=timezone.utc)) is None
+    assert case.consent_covering("livelihood", None, datetime(2026, 6, 30, 14, 0, tzinfo=UTC)) is not None
+    assert case.consent_covering("livelihood", None, datetime(2026, 6, 30, 15, 0, tzinfo=UTC)) is None
 
 
 def test_plan_is_adopted_only_by_a_coordinator_at_a_multi_layered_meeting() -> None:
