@@ -1,0 +1,34 @@
+"""A realistic ward year of demo data, written through the domain.
+
+``seed_demo`` plays out one fiscal year of a ward's household cases (8050, double
+care, young carers, support refusal, hoarding, poverty, disability, hikikomori,
+老老介護) as the agencies would record them: every record is a command
+(:mod:`domain.commands`) issued through ``Tsunagu.execute`` by a staff member of the
+ward registry, so the rules of who may record what (a basis on the case, 支援会議
+convened by the ward's office with registry staff, consent for a 重層的支援会議,
+closure by the lead agency or a coordinator, break-glass read-only) hold for the demo
+as for real use.
+
+Each household's story has its own random stream (derived from ``seed`` and the
+household's number) and is cut off at ``until``: the same seed and ``until`` give
+the same events; a later ``until`` carries the same stories further.
+
+Emergency (break-glass) access is always dated by the application's clock, as the
+application records it; it is the last record of its case.
+
+Modules: ``ward`` (agencies, staff, the run), ``story`` (how a household's steps are
+recorded), ``stories/`` (what happens in each kind of household), ``seed`` (the year),
+``showcases`` (the cases worth opening) and ``summary`` (what a seeding answers).
+"""
+
+from __future__ import annotations
+
+from infra.demo.seed import FIXED_HOUSEHOLDS, seed_demo
+from infra.demo.stories import SCENARIO_LABELS, SCENARIO_WEIGHTS
+from infra.demo.summary import DemoSummary, Showcase
+from infra.demo.ward import SHOWCASE_COORDINATOR, SHOWCASE_HIKIKOMORI
+
+__all__ = [
+    "FIXED_HOUSEHOLDS", "SCENARIO_LABELS", "SCENARIO_WEIGHTS", "SHOWCASE_COORDINATOR", "SHOWCASE_HIKIKOMORI",
+    "DemoSummary", "Showcase", "seed_demo",
+]

@@ -1,0 +1,146 @@
+"""Seeding a ward's year: which households, in what order, and the summary of what was written."""
+
+from __future__ import annotations
+
+import random
+import time as _time
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from domain.application import Tsunagu
+from domain.calendar import JST, local_date
+from domain.vocabulary import MeetingKind
+from infra.demo.showcases import showcases
+from infra.demo.stories import BY_SCENARIO, SCENARIO_WEIGHTS
+from infra.demo.story import Story
+from infra.demo.summary import DemoSummary
+from infra.demo.ward import (
+    CHILD_GUIDANCE,
+    COORDINATION,
+    DISABILITY,
+    HEALTH,
+    HIKIKOMORI,
+    LIVELIHOOD,
+    SHOWCASE_COORDINATOR,
+    SHOWCASE_HIKIKOMORI,
+    Run,
+    Stop,
+    Ward,
+)
+
+# The first households of every run: early in the year, so that even a small run shows
+# the showcases and every kind of record. (scenario, forced features, assigned staff)
+FIXED_HOUSEHOLDS: tuple[tuple[str, dict[str, bool], dict[str, str]], ...] = (
+    ("8050", {"finance": True, "met": True, "close": False, "withdraw": False, "revise": False},
+     {COORDINATION: SHOWCASE_COORDINATOR}),
+    ("8050", {"hik_mix": True, "finance": True, "met": True, "close": False, "withdraw": False},
+     {HIKIKOMORI: SHOWCASE_HIKIKOMORI}),
+    ("8050", {"hik_withheld": True}, {HIKIKOMORI: SHOWCASE_HIKIKOMORI}),
+    ("poverty", {"opener_shakyo": True, "decline": True, "consent": True}, {}),
+    ("double_care", {"withdraw": True, "revise": True, "close": False}, {}),
+    ("young_carer", {"refer_disability": True, "decline": True, "met": True}, {}),
+    ("refusal", {"met": True, "close": True, "reopen": True, "emergency": False}, {}),
+    ("hoarding", {"met": True, "emergency": True, "close": False}, {}),
+    ("disability", {"variant65": True}, {}),
+    ("elderly_couple", {"close": True}, {}),
+)
+
+EMERGENCY_REASONS: tuple[tuple[str, str], ...] = (
+    (HEALTH, "救急隊から、室内で倒れている本人を発見したと連絡があった。"
+             "搬送先に服薬状況と既往歴を伝えるため、緊急に確認する。"),
+    (LIVELIHOOD, "本人から「もう生きていけない」との電話があり、自殺のおそれがある。"
+                 "安否確認のため家族の連絡先を確認する。"),
+    (CHILD_GUIDANCE, "世帯内の子の安全確認が必要との通告を受け、生命・身体の保護のため世帯の状況を緊急に確認する。"),
+    (DISABILITY, "夜間に本人が行方不明との通報があった。捜索に必要な心身の状況と立ち回り先を緊急に確認する。"),
+)
+
+
+def seed_demo(app: Tsunagu, *, households: int = 200, fiscal_year: int = 2026, seed: int = 2026,
+              until: datetime | None = None, progress: Callable[[int], None] | None = None) -> DemoSummary:
+    """Write a ward's year of household cases through the domain, from April 1 up to ``until``."""
+    started = _time.perf_counter()
+    if households < 0:
+        raise ValueError("households must not be negative")
+    now = app.clock()
+    if until is None:
+        until = now
+    if until.tzinfo is None:
+        raise ValueError("until must be timezone-aware, e.g. 2026-11-01T18:00:00+09:00")
+    until = min(until, now)
+    start = datetime(fiscal_year, 4, 1, tzinfo=JST)
+    if until <= start:
+        raise ValueError(f"until ({until.isoformat()}) is not after the start of fiscal year {fiscal_year}")
+    year_end = datetime(fiscal_year + 1, 4, 1, tzinfo=JST)
+    until = min(until, year_end - timedelta(seconds=1))
+
+    ward = Ward(app.registry)
+    run = Run(app, ward, until)
+    stories: list[Story] = []
+    scenarios = list(SCENARIO_WEIGHTS)
+    weights = [SCENARIO_WEIGHTS[s] for s in scenarios]
+    span = until - start
+    for index in range(households):
+        rng = random.Random(f"tsunagu-demo/{seed}/{fiscal_year}/{index}")
+        if index < len(FIXED_HOUSEHOLDS):
+            scenario, force, workers = FIXED_HOUSEHOLDS[index]
+            offset, pace = timedelta(days=rng.uniform(0, 14)), 0.6
+        else:
+            scenario, force, workers = rng.choices(scenarios, weights)[0], {}, {}
+            offset, pace = span * (rng.random() ** 1.5), 0.8
+            if scenario == "refusal" and rng.random() < 0.05:
+                force = {"emergency": True}
+            elif scenario in ("8050", "hoarding") and rng.random() < 0.02:
+                force = {"emergency": True}
+        district = rng.choice(ward.district_ids)
+        story = BY_SCENARIO[scenario](run, index, rng, district, start, dict(force), workers, pace)
+        opened = story.business(local_date(start + min(offset, span)))
+        story.t = max(start, min(opened, until))
+        try:
+            story.play()
+        except Stop:
+            pass
+        if story.force.get("emergency"):
+            story.emergency(emergency_reasons(story))
+        stories.append(story)
+        if progress is not None:
+            progress(index + 1)
+
+    issued = run.commands
+    summary = DemoSummary(
+        households=households,
+        events=run.events,
+        fiscal_year=fiscal_year,
+        seed=seed,
+        until=until,
+        elapsed_seconds=0.0,
+        scenarios=dict(Counter(s.SCENARIO for s in stories)),
+        meetings={MeetingKind.MULTI_LAYERED.value: issued["HoldMultiLayeredMeeting"],
+                  MeetingKind.SUPPORT.value: issued["HoldSupportMeeting"]},
+        consents_granted=issued["GrantConsent"],
+        consents_withdrawn=issued["WithdrawConsent"],
+        referrals={"requested": issued["RequestReferral"], "accepted": issued["AcceptReferral"],
+                   "declined": issued["DeclineReferral"], "completed": issued["CompleteReferral"],
+                   "escalated": run.escalations},
+        plans={"adopted": issued["AdoptPlan"], "revised": issued["RevisePlan"], "reviewed": issued["ReviewPlan"],
+               "evaluated": issued["EvaluatePlan"]},
+        outreach_visits=issued["RecordVisit"],
+        participation_matches=issued["MatchParticipation"],
+        handovers={"planned": issued["PlanHandover"], "completed": issued["CompleteHandover"]},
+        emergency_accesses=issued["RequestEmergencyAccess"],
+        closures=issued["CloseCase"],
+        reopenings=issued["ReopenCase"],
+        involvements_ended=issued["EndInvolvement"],
+        commands=dict(sorted(issued.items())),
+        showcases=showcases(app, ward, stories),
+    )
+    summary.elapsed_seconds = _time.perf_counter() - started
+    return summary
+
+
+def emergency_reasons(story: Story) -> list[tuple[str, str]]:
+    """Who might need to break the glass on this household, and why (the first with no part in it does)."""
+    return [*EMERGENCY_REASONS] + [
+        (f"general-{d}", "消防から、本人が自宅で意識不明の状態で見つかったと連絡があった。"
+                         "家族の緊急連絡先を確認する必要がある。")
+        for d in story.run.ward.district_ids if d != story.district]
