@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
-
 import json
 import time
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -201,7 +200,8 @@ def audit_verify(
         report = verify_access_log(services.tsunagu,
                                    lambda done, total: progress.update(task, completed=done, total=total))
     if report.ok and not chain_problems:
-        console.print(f"[green]問題なし[/]: ハッシュ連鎖は一致し、{report.records_checked:,} 件の閲覧記録はすべて規則どおりです。")
+        console.print(f"[green]問題なし[/]: ハッシュ連鎖は一致し、"
+                      f"{report.records_checked:,} 件の閲覧記録はすべて規則どおりです。")
         return
     table = Table("ログ位置", "種類", "閲覧者", "ケース", "問題")
     for problem in chain_problems:
@@ -245,7 +245,7 @@ def audit_export(
 ) -> None:
     """Export access decisions to CSV."""
     from api.exports import csv_response
-    from api.routers.audit import CSV_COLUMNS
+    from api.queries.audit import CSV_COLUMNS
 
     services = build_services(_settings(), with_tokens=False)
     services.runner.catch_up()
@@ -265,7 +265,8 @@ def bench(
                                             "10M+ access records).")] = "small",
     fraction: Annotated[float, typer.Option(help="Only this share of the scale's households (to fit a time budget).",
                                             min=0.0001, max=1.0)] = 1.0,
-    results_dir: Annotated[Path | None, typer.Option(help="Where to write the results (default bench/results/).")] = None,
+    results_dir: Annotated[Path | None,
+                           typer.Option(help="Where to write the results (default bench/results/).")] = None,
 ) -> None:
     """Benchmarks on PostgreSQL, each figure beside a baseline measured in the same run (bench/results/)."""
     import sys

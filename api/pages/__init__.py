@@ -1,11 +1,15 @@
 """Web pages for the ward's staff, served by the API's own app under ``/ui`` (``/`` leads there).
 
 Server-rendered (Jinja2) with a little vanilla JavaScript; Japanese first, English on request.
-Every page goes through the same access decisions, records, schemas and route functions as
-the API: a page is another entrypoint, never a side door. One router module per page group:
-``auth`` (sign-in, language), ``cases`` (home, search, case timeline, break glass), ``forms``
-(commands on a case), ``referrals`` (inbox), ``dashboard`` (workloads, indicators), ``audit``.
-"""
+Every page goes through the same access decisions, records, schemas, named commands and named
+queries (``api.queries``) as the API: a page is another entrypoint, never a side door, and never
+calls a route function. One router module per page group: ``auth`` (sign-in, language),
+``cases`` (home, search, case timeline, break glass), ``forms`` (commands on a case),
+``referrals`` (inbox), ``dashboard`` (workloads, indicators), ``audit``. What they share:
+``session`` (the signed-in actor), ``form_input`` (CSRF, form values and errors), ``rendering``
+(templates, redirects, error pages), ``routing`` (``PageRoute``: failures as pages), and the words
+of the pages: ``labels`` (vocabularies, dates), ``names`` (agencies, staff, members), ``entries``
+(timeline entries' fields)."""
 
 from __future__ import annotations
 
@@ -16,7 +20,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.pages import audit, auth, cases, dashboard, forms, referrals
-from api.pages.web import PREFIX, PageRoute, error_page
+from api.pages.rendering import error_page
+from api.pages.routing import PageRoute
+from api.pages.session import PREFIX
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 

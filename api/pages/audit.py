@@ -2,7 +2,7 @@
 
 Auditors only. Everything shown is the access trail (who read which case, on which basis and
 grounds, what consent stood then); none of it is the personal content of the case. The data
-and checks are the API's own route functions.
+and checks are the API's own named queries (``api.queries.audit``).
 """
 
 from __future__ import annotations
@@ -15,27 +15,18 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from api.deps import ServicesDep
-from api.pages.web import (
-    PREFIX,
-    AuditorPageActor,
-    CheckedForm,
-    PageRoute,
-    field_errors,
-    form_values,
-    lang_of,
-    parse,
-    read_models_caught_up,
-    render,
-    see_other,
+from api.pages.form_input import CheckedForm, field_errors, form_values, parse
+from api.pages.rendering import read_models_caught_up, render, see_other
+from api.pages.routing import PageRoute
+from api.pages.session import PREFIX, AuditorPageActor, lang_of
+from api.queries.audit import (
+    UNCONSENTED_CSV,
+    access_csv,
+    access_log_verification,
+    emergency_accesses,
+    unconsented_accesses,
 )
-from api.routers.audit import (
-    AccessFilters,
-    EmergencyReview,
-    read_emergency_accesses,
-    read_unconsented_accesses,
-    review_emergency_access,
-    verify_access_records,
-)
+from api.schemas.audit import AccessFilters, EmergencyReview
 from domain.calendar import fiscal_year, local_date
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -57,8 +48,7 @@ def read_unconsented_page(request: Request, auditor: AuditorPageActor, services:
     """同意によらない閲覧: reads on a 支援会議 or an emergency, each with the facts as they stood."""
     caught_up = read_models_caught_up(services, after)
     year = year or fiscal_year(local_date(services.tsunagu.clock()))
-    accesses = read_unconsented_accesses(auditor=auditor, read_models=services.read_models,
-                                         filters=_filters(year, reader_staff, case_id), format="json")["accesses"]
+    accesses = unconsented_accesses(services.read_models, auditor, _filters(year, reader_staff, case_id))
     return render(request, "audit/unconsented.html", nav="audit", tab="unconsented", accesses=accesses, year=year,
                   reader_staff=reader_staff, case_id=case_id, limit=LIMIT, caught_up=caught_up)
 
@@ -69,14 +59,14 @@ def download_unconsented(auditor: AuditorPageActor, services: ServicesDep,
                          reader_staff: Annotated[str, Query(max_length=100)] = "",
                          case_id: Annotated[str, Query(max_length=40)] = "") -> Response:
     filters = _filters(year, reader_staff, case_id).model_copy(update={"limit": 10_000})
-    return read_unconsented_accesses(auditor=auditor, read_models=services.read_models, filters=filters, format="csv")
+    return access_csv(UNCONSENTED_CSV, unconsented_accesses(services.read_models, auditor, filters))
 
 
 @router.get(f"{PREFIX}/audit/verify", response_class=HTMLResponse)
 def read_verify_page(request: Request, auditor: AuditorPageActor, services: ServicesDep,
                      run: Literal["", "1"] = "") -> HTMLResponse:
     """Replays every recorded access decision against the log as of its time (on request: it reads the log)."""
-    report = verify_access_records(auditor=auditor, services=services) if run else None
+    report = access_log_verification(services, auditor) if run else None
     return render(request, "audit/verify.html", nav="audit", tab="verify", report=report)
 
 
@@ -89,10 +79,8 @@ def read_emergency_queue(request: Request, auditor: AuditorPageActor, services: 
 def _emergency_queue(request: Request, auditor: AuditorPageActor, services: ServicesDep, *, caught_up: bool = True,
                      errors: dict[str, dict[str, str]] | None = None, values: dict[str, object] | None = None,
                      status_code: int = 200) -> HTMLResponse:
-    pending = read_emergency_accesses(auditor=auditor, read_models=services.read_models,
-                                      reviewed=False)["emergency_accesses"]
-    reviewed = read_emergency_accesses(auditor=auditor, read_models=services.read_models,
-                                       reviewed=True)["emergency_accesses"]
+    pending = emergency_accesses(services.read_models, auditor, reviewed=False)
+    reviewed = emergency_accesses(services.read_models, auditor, reviewed=True)
     return render(request, "audit/emergency.html", nav="audit", tab="emergency", pending=pending,
                   reviewed=reviewed[-50:][::-1], caught_up=caught_up, errors=errors or {}, values=values or {},
                   status_code=status_code)
@@ -107,6 +95,5 @@ def review_emergency_page(request: Request, case_id: UUID, grant_id: str, audito
     except ValidationError as error:
         return _emergency_queue(request, auditor, services, errors={grant_id: field_errors(error, lang_of(request))},
                                 values={grant_id: values}, status_code=422)
-    result = review_emergency_access(case_id=case_id, grant_id=grant_id, body=body, auditor=auditor,
-                                     tsunagu=services.tsunagu)
+    result = services.tsunagu.execute(auditor, body.to_command(case_id, grant_id))
     return see_other(f"{PREFIX}/audit/emergency?after={result.position}")

@@ -14,16 +14,14 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import ServicesDep, get_token_issuer
-from api.pages.web import (
+from api.pages.form_input import CheckedForm
+from api.pages.rendering import local_path, render, see_other
+from api.pages.routing import PageRoute
+from api.pages.session import (
     LANG_COOKIE,
     PREFIX,
-    CheckedForm,
-    PageRoute,
     current_actor,
     end_session,
-    local_path,
-    render,
-    see_other,
     set_cookie,
     start_session,
     verify_token,
@@ -39,7 +37,7 @@ ROLE_ORDER = (Role.COORDINATOR, Role.AUDITOR, Role.ADMIN, Role.CASEWORKER)
 
 @router.get(f"{PREFIX}/signin", response_class=HTMLResponse)
 def read_sign_in(request: Request, services: ServicesDep,
-                 next: Annotated[str, Query(max_length=500)] = "") -> HTMLResponse:  # noqa: A002
+                 next: Annotated[str, Query(max_length=500)] = "") -> HTMLResponse:
     return _sign_in_page(request, services, next)
 
 
@@ -82,7 +80,7 @@ def sign_out(form: CheckedForm) -> RedirectResponse:
 
 @router.get(f"{PREFIX}/language")
 def switch_language(request: Request, to: Annotated[str, Query(pattern="^(ja|en)$")] = "ja",
-                    next: Annotated[str, Query(max_length=500)] = "") -> RedirectResponse:  # noqa: A002
+                    next: Annotated[str, Query(max_length=500)] = "") -> RedirectResponse:
     response = see_other(local_path(next))
     set_cookie(response, request, LANG_COOKIE, to, 365 * 24 * 3600)
     return response

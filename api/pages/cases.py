@@ -17,24 +17,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from api.deps import ServicesDep
-from api.pages import present
+from api.pages.entries import GROUPS, KIND_GROUP, entry_fields
+from api.pages.form_input import CheckedForm, field_errors, form_idempotency, form_values, parse, refusal_message
 from api.pages.forms import FORMS
-from api.pages.web import (
-    PREFIX,
-    CheckedForm,
-    PageActor,
-    PageRoute,
-    field_errors,
-    form_idempotency,
-    form_values,
-    lang_of,
-    refusal_message,
-    parse,
-    read_models_caught_up,
-    render,
-    see_other,
-)
-from api.routers.cases import create_emergency_access
+from api.pages.names import Names
+from api.pages.rendering import read_models_caught_up, render, see_other
+from api.pages.routing import PageRoute
+from api.pages.session import PREFIX, PageActor, lang_of
 from api.schemas.cases import EmergencyAccessCreate
 from domain.calendar import fiscal_year, local_date
 from domain.errors import InvalidCommand, NotPermitted
@@ -126,13 +115,13 @@ def read_case_page(request: Request, case_id: UUID, actor: PageActor, services: 
     view = tsunagu.read_case(actor, case_id, channel="web")
     timeline = tsunagu.read_timeline(actor, case_id, channel="web")
     en = lang_of(request) == "en"
-    names = present.Names(tsunagu.registry, en, view.members)
-    shown_groups = [g for g in group if g in present.GROUPS] or list(present.GROUPS)
+    names = Names(tsunagu.registry, en, view.members)
+    shown_groups = [g for g in group if g in GROUPS] or list(GROUPS)
     entries = []
     for entry in timeline.entries:
-        item = {"entry": entry, "group": present.KIND_GROUP.get(entry.kind, "intake")}
+        item = {"entry": entry, "group": KIND_GROUP.get(entry.kind, "intake")}
         if not entry.withheld:
-            item["fields"] = present.entry_fields(entry.content, names)
+            item["fields"] = entry_fields(entry.content, names)
         entries.append(item)
     bases = Counter(e.basis for e in timeline.entries if not e.withheld)
     groups_present = Counter(item["group"] for item in entries)
@@ -140,7 +129,7 @@ def read_case_page(request: Request, case_id: UUID, actor: PageActor, services: 
         request, "case.html", nav="cases", members=view.members, view=view, timeline=timeline, entries=entries,
         shown_groups=shown_groups, groups_present=groups_present, bases=bases,
         withheld=sum(1 for e in timeline.entries if e.withheld),
-        unconsented=[b for b in bases if b.is_unconsented], may_write=not actor.is_auditor,
+        unconsented=[b for b in bases if b.is_unconsented], may_write=services.tsunagu.may_record_on(actor, case_id),
         done=present_done(done), agencies_in_timeline=sorted({e.agency for e in timeline.entries}),
         Basis=Basis)
 
@@ -175,8 +164,7 @@ def create_emergency_access_page(request: Request, case_id: UUID, actor: PageAct
     idempotency = form_idempotency(request, actor, values)
     try:
         body = parse(EmergencyAccessCreate, values)
-        create_emergency_access(case_id=case_id, body=body, tsunagu=services.tsunagu, actor=actor,
-                                idempotency=idempotency)
+        services.tsunagu.execute(actor, body.to_command(case_id), idempotency=idempotency)
     except ValidationError as error:
         return _emergency_form(request, case_id, actor.is_auditor, services, values=values,
                                errors=field_errors(error, lang_of(request)), status_code=422)

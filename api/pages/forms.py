@@ -1,10 +1,10 @@
-"""Forms for the main commands on a case: the same schemas and the same route functions as the API.
+"""Forms for the main commands on a case: the API's request schemas, turned into the same named commands.
 
 A form page reads the case through ``Tsunagu.read_case(channel="web")`` (recorded) to offer its
 choices (members, consents, meetings, referrals); a posted form is validated by the API's own
-request schema and run through the API's own route function, with the version the form was
-read at as ``If-Match``. So a page cannot do anything the API would refuse, and what it does
-is recorded the same way.
+request schema, which builds the command (``to_command``) that ``Tsunagu.execute`` checks and runs,
+with the version the form was read at as ``If-Match``. So a page cannot do anything the API would
+refuse, and what it does (or is refused) is recorded the same way.
 """
 
 from __future__ import annotations
@@ -17,35 +17,25 @@ from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from api.deps import ServicesDep
 from api.errors import status_for
-from api.pages import present
-from api.pages.web import (
-    PREFIX,
-    CheckedForm,
-    PageActor,
-    PageRoute,
-    field_errors,
-    form_idempotency,
-    form_values,
-    lang_of,
-    parse,
-    refusal_message,
-    render,
-    see_other,
-)
-from api.routers import consents, intake, meetings, outreach, plans, referrals
+from api.pages.form_input import CheckedForm, field_errors, form_idempotency, form_values, parse, refusal_message
+from api.pages.names import working_agencies
+from api.pages.rendering import render, see_other
+from api.pages.routing import PageRoute
+from api.pages.session import PREFIX, PageActor, lang_of
+from api.schemas.base import CommandBody
 from api.schemas.consents import ConsentCreate, ConsentWithdrawal
 from api.schemas.intake import ConsultationCreate
 from api.schemas.meetings import MeetingCreate
 from api.schemas.outreach import VisitCreate
 from api.schemas.plans import PlanCreate, PlanReview, PlanRevision
 from api.schemas.referrals import ReferralAcceptance, ReferralCompletion, ReferralCreate, ReferralDecline
-from domain.calendar import JST, local_date
 from domain.actor import Actor
-from domain.application import CASE_NOT_FOUND
+from domain.calendar import JST, local_date
+from domain.commands.base import CASE_NOT_FOUND_EN
 from domain.errors import DomainError, NotFound
 from domain.registry import Registry
 from domain.vocabulary import (
@@ -74,9 +64,8 @@ class CaseForm:
     name: str
     title: tuple[str, str]
     template: str
-    schema: type[BaseModel]
-    submit: Callable[..., Any]  # the API route function
-    ids: tuple[str, ...] = ()  # path ids of the route function, posted as hidden fields
+    schema: type[CommandBody]
+    ids: tuple[str, ...] = ()  # ids the command needs beside the case (posted as hidden fields)
     prepare: Callable[[dict[str, Any], Registry], dict[str, Any]] = lambda values, _: values
     coordinator_only: bool = False
     reads_timeline: bool = False
@@ -145,29 +134,28 @@ def _plan(values: dict[str, Any], _: Registry) -> dict[str, Any]:
 
 FORMS: dict[str, CaseForm] = {form.name: form for form in (
     CaseForm("consultation", ("相談の記録", "Record a consultation"), "forms/consultation.html",
-             ConsultationCreate, intake.create_consultation),
+             ConsultationCreate),
     CaseForm("referral", ("つなぎの依頼", "Refer to another agency"), "forms/referral.html", ReferralCreate,
-             referrals.create_referral, prepare=_referral),
+             prepare=_referral),
     CaseForm("referral-acceptance", ("つなぎの受理", "Accept a referral"), "forms/referral_answer.html",
-             ReferralAcceptance, referrals.accept_referral, ids=("referral_id",)),
+             ReferralAcceptance, ids=("referral_id",)),
     CaseForm("referral-decline", ("つなぎの辞退", "Decline a referral"), "forms/referral_answer.html",
-             ReferralDecline, referrals.decline_referral, ids=("referral_id",), prepare=_decline),
+             ReferralDecline, ids=("referral_id",), prepare=_decline),
     CaseForm("referral-completion", ("つなぎの完了", "Complete a referral"), "forms/referral_answer.html",
-             ReferralCompletion, referrals.complete_referral, ids=("referral_id",)),
+             ReferralCompletion, ids=("referral_id",)),
     CaseForm("consent", ("同意の取得", "Record consent"), "forms/consent.html", ConsentCreate,
-             consents.create_consent, prepare=_consent),
+             prepare=_consent),
     CaseForm("consent-withdrawal", ("同意の撤回", "Withdraw consent"), "forms/consent_withdrawal.html",
-             ConsentWithdrawal, consents.withdraw_consent, ids=("consent_id",)),
+             ConsentWithdrawal, ids=("consent_id",)),
     CaseForm("meeting", ("会議の記録", "Record a meeting"), "forms/meeting.html", MeetingCreate,
-             meetings.create_meeting, prepare=_meeting),
+             prepare=_meeting),
     CaseForm("visit", ("訪問の記録", "Record an outreach visit"), "forms/visit.html", VisitCreate,
-             outreach.create_visit, reads_timeline=True),
+             reads_timeline=True),
     CaseForm("plan", ("支援プランの決定", "Adopt the support plan"), "forms/plan.html", PlanCreate,
-             plans.create_plan, prepare=_plan, coordinator_only=True),
+             prepare=_plan, coordinator_only=True),
     CaseForm("plan-revision", ("支援プランの見直し", "Revise the support plan"), "forms/plan.html", PlanRevision,
-             plans.revise_plan, prepare=_plan, coordinator_only=True),
-    CaseForm("plan-review", ("モニタリング", "Review the support plan"), "forms/plan_review.html", PlanReview,
-             plans.review_plan),
+             prepare=_plan, coordinator_only=True),
+    CaseForm("plan-review", ("モニタリング", "Review the support plan"), "forms/plan_review.html", PlanReview),
 )}
 
 
@@ -221,7 +209,7 @@ def _show(request: Request, form: CaseForm, case_id: UUID, actor: Actor, service
 
 
 def _agencies_by_field(registry: Registry) -> list[tuple[Field, list[Any]]]:
-    working = present.working_agencies(registry)
+    working = working_agencies(registry)
     return [(field, [a for a in working if a.field == field]) for field in Field
             if any(a.field == field for a in working)]
 
@@ -246,14 +234,14 @@ def submit_case_form(request: Request, case_id: UUID, name: str, actor: PageActo
     ids = {key: values.pop(key, None) or "" for key in form.ids}
     try:
         body = parse(form.schema, form.prepare(_occurred_at(values), services.tsunagu.registry))
-        result = form.submit(case_id=case_id, body=body, tsunagu=services.tsunagu, actor=actor,
-                             expected=int(version) if version and version.isdigit() else None,
-                             idempotency=idempotency, **ids)
+        result = services.tsunagu.execute(actor, body.to_command(case_id, **ids),  # type: ignore[attr-defined]
+                                          expected_version=int(version) if version and version.isdigit() else None,
+                                          idempotency=idempotency)
     except ValidationError as error:
         return _show(request, form, case_id, actor, services, values=shown, status_code=422,
                      errors=field_errors(error, lang_of(request)))
     except DomainError as error:
-        if isinstance(error, NotFound) and error.message_en == CASE_NOT_FOUND.message_en:
+        if isinstance(error, NotFound) and error.message_en == CASE_NOT_FOUND_EN:
             raise  # the same page for a missing case and one the reader may not see
         message = refusal_message(error, lang_of(request))
         code = status.HTTP_422_UNPROCESSABLE_CONTENT if isinstance(error, NotFound) else status_for(error)

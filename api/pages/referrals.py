@@ -13,7 +13,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import ServicesDep
-from api.pages.web import PREFIX, PageActor, PageRoute, read_models_caught_up, render
+from api.pages.rendering import read_models_caught_up, render
+from api.pages.routing import PageRoute
+from api.pages.session import PREFIX, PageActor
 from domain.calendar import local_date
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)

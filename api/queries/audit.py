@@ -1,0 +1,68 @@
+"""監査: the access trail, the unconsented accesses, replay verification and the emergency-access queue.
+
+Auditors only (the API's own role check, asked again here so no entrypoint can skip it). The
+trail holds who read which case and on what basis; it holds no personal content of the people
+the cases are about.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from fastapi.responses import Response
+
+from api.deps import require_role
+from api.exports import csv_response
+from api.schemas.audit import AccessFilters
+from domain.actor import Actor
+from domain.audit import verify_access_log
+from domain.vocabulary import Role
+from infra.bootstrap import Services
+from projections import ReadModels
+from projections.audit_chain import verify_chain
+
+CSV_COLUMNS = [("decided_at", "判定日時(UTC)"), ("reader_staff", "閲覧者"), ("reader_agency", "閲覧機関"),
+               ("case_id", "ケースID"), ("purpose", "閲覧内容"), ("granted", "表示あり"), ("bases", "根拠"),
+               ("unconsented", "同意によらない閲覧"), ("withheld_count", "非表示件数"), ("grounds", "根拠の詳細"),
+               ("active_consents", "その時点の有効な同意"), ("record_id", "記録ID"), ("position", "ログ位置")]
+DECISIONS_CSV = "閲覧記録.csv"
+UNCONSENTED_CSV = "同意によらない閲覧.csv"
+
+_auditors_only = require_role(Role.AUDITOR)
+
+
+def access_decisions(read_models: ReadModels, auditor: Actor, filters: AccessFilters) -> list[dict[str, Any]]:
+    """Access decisions (granted and denied), filtered by case, person, reader, agency, basis, period."""
+    _auditors_only(auditor)
+    return read_models.access_audit.view.decisions(**filters.model_dump())
+
+
+def unconsented_accesses(read_models: ReadModels, auditor: Actor, filters: AccessFilters) -> list[dict[str, Any]]:
+    """Accesses on SUPPORT_MEETING or EMERGENCY, each with the consents and meeting members of that moment."""
+    _auditors_only(auditor)
+    return read_models.access_audit.view.unconsented(**filters.model_dump(exclude={"granted", "basis"}))
+
+
+def access_csv(filename: str, rows: list[dict[str, Any]]) -> Response:
+    """Access records as a CSV download (UTF-8 with BOM, Japanese headers)."""
+    return csv_response(filename, CSV_COLUMNS, rows)
+
+
+def access_log_verification(services: Services, auditor: Actor) -> dict[str, Any]:
+    """Check the stored log against its hash chain, and replay every recorded access decision against
+    the event log as of its time (reads the whole log: run on request)."""
+    _auditors_only(auditor)
+    tsunagu = services.tsunagu
+    services.runner.wait(tsunagu.recorder.max_notification_id() or 0, timeout=services.settings.read_wait_seconds)
+    chain = verify_chain(tsunagu, services.read_models.audit_chain.view)
+    report = verify_access_log(tsunagu)
+    return {"records_checked": report.records_checked, "ok": report.ok and not chain,
+            "chain_problems": [asdict(problem) for problem in chain],
+            "findings": [asdict(finding) for finding in report.findings]}
+
+
+def emergency_accesses(read_models: ReadModels, auditor: Actor, reviewed: bool | None = False) -> list[dict[str, Any]]:
+    """Break-glass accesses: those awaiting review (``reviewed=False``), reviewed ones, or all (``None``)."""
+    _auditors_only(auditor)
+    return read_models.access_audit.view.emergency_grants(reviewed=reviewed)
