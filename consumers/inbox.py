@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from infra.referral_feed import ReferralEventV1
+from domain.referral_feed import ReferralEventV1
 
 COLUMNS = ("agency_id", "event_id", "type", "case_id", "message", "received_at", "forwarded_at",
            "forward_failures", "next_forward_at", "last_error")
@@ -119,6 +119,7 @@ class Inbox(ABC):
     def _read_time(value: Any) -> Any:
         return value
 
+    @abstractmethod
     def close(self) -> None:
         """Release connections."""
 

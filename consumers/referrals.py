@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from consumers.inbox import Inbox
 from consumers.webhook import WebhookForwarder
-from infra.referral_feed import ReferralEventV1
+from domain.referral_feed import ReferralEventV1
 
 log = logging.getLogger("tsunagu.consumer")
 

@@ -70,7 +70,7 @@ class WebhookForwarder:
             headers["X-Tsunagu-Signature"] = f"sha256={digest}"
         request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:  # noqa: S310 - http(s) only
+            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
                 response.read()
         except urllib.error.HTTPError as error:
             return f"HTTP {error.code}", error.code >= 500 or error.code in RETRIABLE_CLIENT_ERRORS

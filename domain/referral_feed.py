@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 from uuid import UUID, uuid5
 
 from eventsourcing.utils import get_topic
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.application import Tsunagu
 from domain.case import Case, CaseEvent
@@ -111,20 +110,19 @@ class ReferralTranslator:
                 for agency, role in recipients.items()]
 
     def _parties(self, event: CaseEvent) -> Parties:
-        kind = event.kind
-        if kind == "ReferralRequested":
+        if isinstance(event, Case.ReferralRequested):
             return Parties(event.from_agency, event.to_agency, tuple(event.categories))
-        if kind == "HandoverPlanned":
+        if isinstance(event, Case.HandoverPlanned):
             return Parties(event.from_agency, event.to_agency)
         case = self.case_at(event.originator_id, event.originator_version)
-        if kind == "HandoverCompleted":
+        if isinstance(event, Case.HandoverCompleted):
             handover = case.handovers[event.handover_id]
             return Parties(handover["from_agency"], handover["to_agency"])
-        if kind == "EscalatedToMultiAgency":
+        if isinstance(event, Case.EscalatedToMultiAgency):
             referral = case.referrals.get(event.referral_id) if event.referral_id else None
             return Parties(event.by_agency, self.coordination_agency,
                            tuple(referral["categories"]) if referral else ())
-        referral = case.referrals[event.referral_id]
+        referral = case.referrals[event.referral_id]  # type: ignore[attr-defined]  # accepted … revoked
         return Parties(referral["from_agency"], referral["to_agency"], tuple(referral["categories"]))
 
 
@@ -149,23 +147,9 @@ class ReferralFeed:
     def read(self, *, after: int, limit: int) -> list[FeedItem]:
         notifications = self.app.recorder.select_notifications(
             start=after, limit=limit, topics=LOG_TOPICS, inclusive_of_start=False)
-        return [FeedItem(n.id, tuple(self.translator.messages(self.app.mapper.to_domain_event(n))))
+        return [FeedItem(n.id, tuple(self.translator.messages(cast(CaseEvent, self.app.mapper.to_domain_event(n)))))
                 for n in notifications]
 
     def head(self) -> int:
         """The log's last position: a new subscriber starts here."""
         return self.app.recorder.max_notification_id() or 0
-
-
-class ReferralFeedSettings(BaseSettings):
-    """Routing shared by every channel (``TSUNAGU_REFERRALS_*``), so Kafka and HTTP agree."""
-
-    model_config = SettingsConfigDict(env_prefix="TSUNAGU_REFERRALS_", env_file=".env", extra="ignore")
-
-    coordination_agency: str = Field(default="coordination",
-                                     description="The registry agency that receives escalations (多機関協働).")
-
-
-def build_referral_feed(app: Tsunagu, settings: ReferralFeedSettings | None = None) -> ReferralFeed:
-    settings = settings or ReferralFeedSettings()
-    return ReferralFeed(app, coordination_agency=settings.coordination_agency)

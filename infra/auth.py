@@ -6,7 +6,7 @@ agree with the ward registry, which stays the source of truth for roles.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import jwt
@@ -32,7 +32,7 @@ class TokenIssuer:
         self._registry = registry
 
     def issue(self, staff: Staff, *, now: datetime | None = None, ttl: timedelta | None = None) -> str:
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         claims = {
             "sub": staff.id, "agency": staff.agency, "roles": [str(r) for r in staff.roles],
             "name": staff.name, "iss": self._issuer, "aud": self._audience, "iat": now,

@@ -13,8 +13,10 @@ from eventsourcing.cryptography import AESCipher
 from pydantic import SecretStr
 
 from domain.application import Tsunagu
+from domain.referral_feed import ReferralFeed
 from domain.registry import Registry
 from infra.auth import TokenIssuer
+from infra.referral_feed import build_referral_feed
 from infra.settings import Settings
 from infra.store import eventsourcing_env
 from projections import ReadModels, build_read_models
@@ -35,6 +37,14 @@ class Services:
     read_models: ReadModels
     runner: BatchRunner
     token_issuer: TokenIssuer | None = None
+    _referral_feed: ReferralFeed | None = None
+
+    @property
+    def referral_feed(self) -> ReferralFeed:
+        """The referral messages read from the log (built on first use, with ``TSUNAGU_REFERRALS_*``)."""
+        if self._referral_feed is None:
+            self._referral_feed = build_referral_feed(self.tsunagu)
+        return self._referral_feed
 
 
 def build_services(settings: Settings, *, with_tokens: bool = True) -> Services:

@@ -49,5 +49,5 @@ def build_read_models(env: dict[str, str]) -> ReadModels:
     return models
 
 
-__all__ = ["READ_MODELS", "AccessAuditView", "AuditChainView", "CaseStateView", "IndicatorsView", "NameIndexView", "ReadModels", "TimelineView",
-           "WorkloadView", "build_read_models"]
+__all__ = ["READ_MODELS", "AccessAuditView", "AuditChainView", "CaseStateView", "IndicatorsView", "NameIndexView",
+           "ReadModels", "TimelineView", "WorkloadView", "build_read_models"]

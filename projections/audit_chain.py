@@ -16,7 +16,7 @@ import hmac
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from projections.base import Positioned, ReadModel
@@ -113,7 +113,7 @@ def make_checkpoint(view: AuditChainView, key: bytes) -> Checkpoint:
     head = view.head()
     position = head["position"] if head else 0
     return Checkpoint(position=position, count=view.count(position), head_hash=head["chain_hash"] if head else GENESIS,
-                      created_at=datetime.now(timezone.utc).isoformat()).signed(key)
+                      created_at=datetime.now(UTC).isoformat()).signed(key)
 
 
 def verify_chain(app: Any, view: AuditChainView, *, checkpoint: Checkpoint | None = None,

@@ -97,7 +97,7 @@ def _involve(row: Row, agency: str | None, relation: str) -> None:
             relations.sort()
 
 
-def _apply(row: Row, event: Any) -> None:  # noqa: C901 - one branch per event kind, kept flat on purpose
+def _apply(row: Row, event: Any) -> None:
     row["version"] = event.originator_version
     row["last_event_at"] = max(row["last_event_at"], iso(event.occurred_at))
     kind = event.kind

@@ -30,8 +30,10 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("multi_layered_meetings", "重層的支援会議の開催回数", "Multi-layered support meetings held", "回"),
     Indicator("support_meetings", "支援会議の開催回数", "Support meetings (art. 106-6) held", "回"),
     Indicator("plans_new", "重層的支援会議で作成した支援プラン（新規）", "Support plans created (new)", "件"),
-    Indicator("plans_revised", "重層的支援会議で作成した支援プラン（再プラン）", "Support plans created (revised)", "件"),
-    Indicator("outreach_total", "アウトリーチ等を通じた継続的支援 のべ支援件数", "Outreach support (total visits)", "件"),
+    Indicator("plans_revised", "重層的支援会議で作成した支援プラン（再プラン）",
+              "Support plans created (revised)", "件"),
+    Indicator("outreach_total", "アウトリーチ等を通じた継続的支援 のべ支援件数",
+              "Outreach support (total visits)", "件"),
     Indicator("outreach_new", "アウトリーチ等を通じた継続的支援 うち新規", "Outreach support (new households)", "件"),
     Indicator("participation_matches", "参加支援 地域資源等につなげた件数", "Participation matches", "件"),
     Indicator("consultations", "分野別の相談件数", "Consultations by field", "件"),
@@ -85,7 +87,8 @@ class IndicatorsProjection(ReadModel[IndicatorsView]):
             year = fiscal_year(local_date(event.occurred_at))
             kind = event.kind
             if kind == "MeetingHeld":
-                name = "multi_layered_meetings" if event.meeting_kind == MeetingKind.MULTI_LAYERED else "support_meetings"
+                name = ("multi_layered_meetings" if event.meeting_kind == MeetingKind.MULTI_LAYERED
+                        else "support_meetings")
                 counts[year, name, ""] += 1
             elif kind == "PlanAdopted":
                 counts[year, "plans_new", ""] += 1

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from eventsourcing.persistence import Tracking
@@ -66,7 +66,10 @@ class BatchRunner:
         done = 0
         for start in sorted(by_position):
             if start < head:
-                done += self._advance(by_position[start], start, head, lambda n: progress and progress(done + n, todo))
+                # ``before`` is bound now, to the count before this group: ``done`` changes only
+                # after ``_advance`` returns, so this reports what the late-bound lambda reported.
+                done += self._advance(by_position[start], start, head,
+                                      lambda n, before=done: progress and progress(before + n, todo))
         return done
 
     def _advance(self, models: list[ReadModel[Any]], position: int, head: int,
@@ -114,7 +117,7 @@ class BatchRunner:
             self._wake.clear()
             try:
                 self.catch_up()
-            except Exception as error:  # noqa: BLE001 - kept for /readyz; retried on the next wake
+            except Exception as error:
                 self.error = error
             else:
                 self.error = None

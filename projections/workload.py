@@ -127,7 +127,8 @@ class WorkloadProjection(ReadModel[WorkloadView]):
         visits, meetings = [], []
         events = list(events)
         cases.preload(str(e.originator_id) for _, e in events if e.kind in CASE_ROW_KINDS)
-        referrals.preload(e.referral_id for _, e in events if e.kind.startswith("Referral") and e.kind != "ReferralRequested")
+        referrals.preload(e.referral_id for _, e in events
+                          if e.kind.startswith("Referral") and e.kind != "ReferralRequested")
         plans.preload(str(e.originator_id) for _, e in events if e.kind in PLAN_ROW_KINDS)
         for _, event in events:
             case_id, kind, day = str(event.originator_id), event.kind, iso(local_date(event.occurred_at))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -40,7 +40,7 @@ def registry() -> Registry:
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock(datetime(2026, 6, 1, 1, 0, tzinfo=timezone.utc))
+    return Clock(datetime(2026, 6, 1, 1, 0, tzinfo=UTC))
 
 
 @pytest.fixture

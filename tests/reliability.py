@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import platform
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
     ARTIFACT.write_text(json.dumps({
-        "run_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.node()} {platform.machine()} {platform.python_version()}",
         "exit_status": int(exitstatus), "figures": _figures}, ensure_ascii=False, indent=1))

@@ -21,7 +21,7 @@ def read_readiness(services: ServicesDep) -> JSONResponse:
     """The event store answers, and the in-process read models are not failing."""
     try:
         position = services.tsunagu.recorder.max_notification_id() or 0
-    except Exception:  # noqa: BLE001 - any store failure means not ready
+    except Exception:
         return JSONResponse(status_code=status.HTTP_503_SERVICE_UNAVAILABLE, content={"status": "unavailable"})
     if services.runner.error is not None:
         return JSONResponse(status_code=status.HTTP_503_SERVICE_UNAVAILABLE,

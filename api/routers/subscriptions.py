@@ -18,8 +18,8 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, s
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import ActorDep, TsunaguDep
-from infra.referral_feed import ReferralFeed, build_referral_feed
+from api.deps import ActorDep, ServicesDep
+from domain.referral_feed import ReferralFeed
 
 router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])
 
@@ -29,11 +29,8 @@ RECONNECT_MS = 3000
 BATCH = 200
 
 
-def get_referral_feed(request: Request, tsunagu: TsunaguDep) -> ReferralFeed:
-    feed = getattr(request.app.state, "referral_feed", None)
-    if feed is None or feed.app is not tsunagu:
-        feed = request.app.state.referral_feed = build_referral_feed(tsunagu)
-    return feed
+def get_referral_feed(services: ServicesDep) -> ReferralFeed:
+    return services.referral_feed
 
 
 def get_start_position(

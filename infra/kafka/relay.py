@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from eventsourcing.persistence import Tracking, TrackingRecorder
 from kafka import KafkaProducer
 
+from domain.referral_feed import ReferralEventV1, ReferralFeed
 from infra.kafka.clients import layout, new_admin, new_producer
 from infra.kafka.settings import KafkaSettings
 from infra.kafka.topics import TopicCreator
-from infra.referral_feed import ReferralEventV1, ReferralFeed
 
 log = logging.getLogger("tsunagu.relay")
 
@@ -107,7 +107,7 @@ class ReferralRelay:
         while not stop.is_set():
             try:
                 count = self.relay_batch()
-            except Exception as error:  # noqa: BLE001 - Kafka or the store is down: the same batch is retried
+            except Exception as error:
                 failures += 1
                 delay = min(self.backoff_initial_s * 2 ** (failures - 1), self.backoff_max_s)
                 log.warning("relay batch failed (%s); retrying in %.1fs", describe(error), delay)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from datetime import UTC
 
 import pytest
 
@@ -54,9 +55,9 @@ def test_requests_without_a_valid_token_are_401(client, case_id, header) -> None
 
 
 def test_expired_token_is_401(client, case_id, issuer, registry) -> None:
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
-    token = issuer.issue(registry.staff_member(ELDERLY), now=datetime.now(timezone.utc) - timedelta(hours=2))
+    token = issuer.issue(registry.staff_member(ELDERLY), now=datetime.now(UTC) - timedelta(hours=2))
     assert client.get(f"/cases/{case_id}", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 

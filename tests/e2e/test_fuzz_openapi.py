@@ -3,15 +3,18 @@ no responses outside the documented schema, and authentication is never skipped.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance, status_code_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from api.main import create_app
 from domain.application import Tsunagu
@@ -33,7 +36,7 @@ def fuzz_app(tmp_path_factory, registry):
     data = tmp_path_factory.mktemp("fuzz")
     env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(data / "events.db")}
     tsunagu = Tsunagu(env, registry=registry,
-                      clock=lambda: datetime(2026, 11, 25, 3, 0, tzinfo=timezone.utc))
+                      clock=lambda: datetime(2026, 11, 25, 3, 0, tzinfo=UTC))
     seed_demo(tsunagu, households=5)
     read_models = build_read_models(env)
     issuer = TokenIssuer(secret=SECRET, issuer="tsunagu", audience="tsunagu-api", ttl=timedelta(days=3650),
@@ -71,7 +74,7 @@ def test_every_operation_as_every_role_never_errors_and_keeps_to_its_schema(fuzz
 
         try:
             fuzz()
-        except (Exception, BaseExceptionGroup) as error:  # noqa: BLE001 - one report per failing operation
+        except (Exception, BaseExceptionGroup) as error:
             failures[operation.label] = f"{type(error).__name__}: {str(error)[:400]}"
     figures(operations=len(operations), roles=len(ROLES), requests=calls[0], failing_operations=len(failures))
     assert len(operations) >= 40

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from consumers.inbox import Inbox
-from infra.referral_feed import ReferralEventV1, event_id_for
+from domain.referral_feed import ReferralEventV1, event_id_for
 from tests.kafka_support import TSUNAGU
 
 

@@ -20,10 +20,10 @@ import pytest
 from kafka.admin import KafkaAdminClient
 
 from consumers.inbox import Inbox
+from domain.referral_feed import ReferralFeed, event_id_for
 from infra.kafka.clients import layout
 from infra.kafka.relay import ReferralRelay
 from infra.kafka.settings import KafkaSettings
-from infra.referral_feed import ReferralFeed, event_id_for
 from tests.kafka_support import (
     CliProcess,
     WebhookReceiver,

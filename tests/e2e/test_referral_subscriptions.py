@@ -32,8 +32,8 @@ def stream(client, auth, staff: str, *, duration: float = 0.3, **params) -> list
 
 def test_staff_stream_their_own_agencys_referral_events_and_no_one_elses(client, auth) -> None:
     referral = refer_over_http(client, auth)
-    accepted = client.post(f"/cases/{referral['case_id']}/referrals/{referral['id']}/acceptance", json={"note": "面談予定"},
-                           headers=auth(RECEIVER))
+    accepted = client.post(f"/cases/{referral['case_id']}/referrals/{referral['id']}/acceptance",
+                           json={"note": "面談予定"}, headers=auth(RECEIVER))
     assert accepted.status_code == 200, accepted.text
 
     received = stream(client, auth, RECEIVER, after=0)
@@ -46,7 +46,8 @@ def test_staff_stream_their_own_agencys_referral_events_and_no_one_elses(client,
     message = json.loads(received[0]["data"])
     assert (message["case_id"], message["referral_id"], message["link"]) == (
         referral["case_id"], referral["id"], f"/cases/{referral['case_id']}/timeline")
-    assert not [text for text in ("佐藤", "健一", "長男", "面談予定", REFERRER) if text in "".join(e["data"] for e in received)]
+    assert not [text for text in ("佐藤", "健一", "長男", "面談予定", REFERRER)
+                if text in "".join(e["data"] for e in received)]
 
 
 def test_a_reconnecting_client_resumes_after_its_last_event_id(client, auth) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
@@ -23,7 +23,7 @@ def issuer(registry: Registry) -> TokenIssuer:
 
 
 def claims(**overrides: object) -> dict:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     base = {"sub": "tanaka-yui", "agency": "coordination", "roles": ["coordinator"], "iss": "tsunagu",
             "aud": "tsunagu-api", "iat": now, "exp": now + timedelta(hours=1)}
     return {**base, **overrides}
@@ -36,7 +36,7 @@ def test_token_names_the_staff_member_agency_and_roles(issuer: TokenIssuer, regi
 
 
 @pytest.mark.parametrize("token_claims", [
-    claims(exp=datetime.now(timezone.utc) - timedelta(seconds=1)),
+    claims(exp=datetime.now(UTC) - timedelta(seconds=1)),
     claims(aud="someone-else"),
     claims(iss="someone-else"),
     claims(agency="hikikomori"),

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bench.ward import BulkTsunagu, access_record, generate_ward, long_case
+from domain.access_record import ACCESS_RECORD_TOPIC
 from domain.application import Tsunagu
 from domain.calendar import JST
 from domain.registry import Registry
 from infra.demo import seed_demo
-from domain.access_record import ACCESS_RECORD_TOPIC
 from tests.unit.test_demo import normalised_log
 
 POPO = {"PERSISTENCE_MODULE": "eventsourcing.popo"}

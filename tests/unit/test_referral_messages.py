@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import reduce
 from pathlib import Path
 from uuid import UUID
@@ -12,8 +12,8 @@ from uuid import UUID
 import pytest
 
 from domain.case import Case, CaseEvent
+from domain.referral_feed import ReferralEventV1, ReferralTranslator, event_id_for
 from domain.vocabulary import ConsentMethod, InformationCategory
-from infra.referral_feed import ReferralEventV1, ReferralTranslator, event_id_for
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE_GOLDEN = os.environ.get("TSUNAGU_UPDATE_GOLDEN") == "1"  # regenerate after a deliberate contract change
@@ -29,7 +29,7 @@ def example_message() -> ReferralEventV1:
         acted_by_agency="elderly-shiba", recipient="hikikomori", recipient_role="receiver",
         categories=(InformationCategory.BASIC, InformationCategory.SUPPORT),
         occurred_at=datetime(2026, 6, 1, 10, 30, tzinfo=JST),
-        recorded_at=datetime(2026, 6, 1, 1, 30, 0, 123456, tzinfo=timezone.utc),
+        recorded_at=datetime(2026, 6, 1, 1, 30, 0, 123456, tzinfo=UTC),
         link=f"/cases/{CASE_ID}/timeline")
 
 
