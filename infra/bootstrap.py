@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from eventsourcing.cryptography import AESCipher
 from pydantic import SecretStr
@@ -16,11 +17,22 @@ from domain.application import Tsunagu
 from domain.referral_feed import ReferralFeed
 from domain.registry import Registry
 from infra.auth import TokenIssuer
+from infra.kafka.settings import KafkaSettings
 from infra.referral_feed import build_referral_feed
 from infra.settings import Settings
 from infra.store import eventsourcing_env
 from projections import ReadModels, build_read_models
 from projections.runner import BatchRunner
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """The process's settings, from the environment (``TSUNAGU_*``) and ``overrides``: built here only."""
+    return Settings(**overrides)
+
+
+def load_kafka_settings(**overrides: Any) -> KafkaSettings:
+    """The broker's settings (``TSUNAGU_KAFKA_*``), built here only."""
+    return KafkaSettings(**overrides)
 
 
 @cache

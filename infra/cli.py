@@ -23,7 +23,7 @@ from domain.application import Tsunagu
 from domain.calendar import fiscal_year, local_date
 from domain.registry import Registry
 from infra.auth import TokenIssuer
-from infra.bootstrap import build_services, build_token_issuer, demo_settings, load_registry
+from infra.bootstrap import build_services, build_token_issuer, demo_settings, load_registry, load_settings
 from infra.kafka.cli import consume, relay
 from infra.settings import Settings
 from projections.runner import BatchRunner
@@ -37,7 +37,7 @@ DEMO_LOGINS = ("tanaka-yui", "suzuki-kenta", "takahashi-aoi", "watanabe-makoto")
 
 def _settings(*, demo: bool = False) -> Settings:
     """Settings from the environment; the demo's secrets fill what is not configured."""
-    settings = Settings()
+    settings = load_settings()
     return demo_settings(settings, create=demo)
 
 
@@ -124,7 +124,7 @@ def token(
 @app.command()
 def staff() -> None:
     """List the ward's staff (who can sign in)."""
-    registry = load_registry(Settings().registry_path)
+    registry = load_registry(load_settings().registry_path)
     table = Table("id", "氏名", "機関", "役割")
     for member in registry.staff:
         table.add_row(member.id, member.name, registry.agency(member.agency).name_ja, ", ".join(member.roles))
@@ -294,7 +294,7 @@ def db_harden(
     """Make the event log append-only for the app role (run with the tables' owner as TSUNAGU_POSTGRES_DSN)."""
     from infra.db import harden
 
-    settings = Settings()
+    settings = load_settings()
     if settings.store != "postgres" or settings.postgres_dsn is None:
         raise typer.BadParameter("set TSUNAGU_STORE=postgres and TSUNAGU_POSTGRES_DSN (the owner's)")
     build_services(settings, with_tokens=False)  # creates any missing tables first

@@ -14,8 +14,7 @@ from rich.table import Table
 
 from consumers.inbox import Inbox
 from domain.errors import NotFound
-from infra.bootstrap import build_tsunagu, demo_settings, load_registry
-from infra.kafka.settings import KafkaSettings
+from infra.bootstrap import build_tsunagu, demo_settings, load_kafka_settings, load_registry, load_settings
 from infra.settings import Settings
 
 log = logging.getLogger("tsunagu.cli")
@@ -32,7 +31,7 @@ def relay(
     from infra.referral_feed import build_referral_feed
 
     _log_to_stderr()
-    kafka = KafkaSettings()
+    kafka = load_kafka_settings()
     tsunagu = build_tsunagu(_store_settings())
     relay = ReferralRelay.from_settings(build_referral_feed(tsunagu), kafka)
     log.info("relay %r from log position %d to %s", relay.name, relay.position(), kafka.bootstrap_servers)
@@ -60,7 +59,7 @@ def consume_referrals(
     _log_to_stderr()
     settings = _store_settings()
     _check_agency(settings, agency)
-    kafka = KafkaSettings(**({"webhook_url": webhook_url} if webhook_url else {}))
+    kafka = load_kafka_settings(**({"webhook_url": webhook_url} if webhook_url else {}))
     inbox = open_inbox(settings)
     forwarder = None
     if kafka.webhook_url:
@@ -113,7 +112,7 @@ def open_inbox(settings: Settings) -> Inbox:
 
 def _store_settings() -> Settings:
     """Store settings from the environment; the demo's secrets fill what is not configured."""
-    return demo_settings(Settings(), create=False)
+    return demo_settings(load_settings(), create=False)
 
 
 def _check_agency(settings: Settings, agency: str) -> None:
