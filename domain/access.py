@@ -33,6 +33,10 @@ WITHHELD_JA = "本人同意の範囲外で、支援会議や緊急時の根拠�
 WITHHELD_EN = "Withheld: not covered by the person's consent, a support meeting or an emergency."
 
 
+RULES_VERSION = 2
+"""The version of the reading rules below; access records name the version they were decided under."""
+
+
 def decide_entry(reader: Actor, entry: EntryRef, case: Case, at: datetime) -> Decision:
     """Decide one entry. Bases are tried from the least to the most exceptional."""
     return ReaderView(reader, case, at).decide(entry)
@@ -44,22 +48,29 @@ def decide_case(reader: Actor, case: Case, at: datetime) -> list[Decision]:
 
 
 class ReaderView:
-    """What one reader may see of one case at one moment: the case-wide facts (consents
-    covering the reader's agency, the 支援会議 basis, an emergency grant) worked out once,
-    so that deciding each entry is cheap."""
+    """What one reader may see of one case at one moment.
+
+    The case-wide facts (each member's consents covering the reader's agency, the 支援会議 the agency
+    attended, a referral made to it on a meeting's decision, an emergency grant) are worked out once,
+    so that deciding each entry is cheap.
+    """
 
     def __init__(self, reader: Actor, case: Case, at: datetime) -> None:
         self.reader = reader
         self.case = case
-        self.active = case.active_consents(at)
-        covering = [c for c in self.active if reader.agency_id in c["agencies"]]
-        self.consent_by_category: dict[str, str] = {}
-        for consent in covering:
-            for category in consent["categories"]:
-                self.consent_by_category.setdefault(category, consent["consent_id"])
+        self.at = at
+        covering = [c for c in case.active_consents(at) if reader.agency_id in c["agencies"]]
         self.covering_ids = {c["consent_id"] for c in covering}
-        meeting = case.support_meeting_for(reader.agency_id, at)
-        self.meeting_id = meeting["meeting_id"] if meeting is not None else None
+        self.consent_of: dict[tuple[str, str], str] = {}
+        for consent in sorted(covering, key=lambda c: c["seq"]):
+            for category in consent["categories"]:
+                self.consent_of.setdefault((consent["member_id"], category), consent["consent_id"])
+        self.household = tuple(sorted(case.members))
+        self.meetings = case.support_meetings_attended(reader.agency_id, at)
+        self.referred = [(r, case.meetings[r["authorised_by"].partition(":")[2]]) for r in case.referrals.values()
+                         if r["to_agency"] == reader.agency_id and r["authorised_by"].startswith("support_meeting:")
+                         and r["authorised_by"].partition(":")[2] in case.meetings]
+        self.referred = [(r, m) for r, m in self.referred if case.support_meeting_current(m, at)]
         grant = case.emergency_grant_for(reader.staff_id, at)
         self.grant_id = grant["grant_id"] if grant is not None else None
 
@@ -71,33 +82,48 @@ class ReaderView:
             return Decision(entry.seq, None, reason_ja=WITHHELD_JA, reason_en=WITHHELD_EN)
         if _is_own(reader, entry):
             return Decision(entry.seq, Basis.OWN_RECORD)
-        consent_id = self.consent_by_category.get(entry.category)
-        if consent_id is not None:
-            return Decision(entry.seq, Basis.CONSENT, consent_id)
+        consents = self.consents_for(entry)
+        if consents is not None:
+            return Decision(entry.seq, Basis.CONSENT, consents)
         addressed = self._referral_addressed_to_reader(entry)
         if addressed is not None:
             return addressed
-        if self.meeting_id is not None:
-            return Decision(entry.seq, Basis.SUPPORT_MEETING, self.meeting_id)
+        for meeting in self.meetings:
+            if self.case.tabled(meeting, entry):
+                return Decision(entry.seq, Basis.SUPPORT_MEETING, meeting["meeting_id"])
+        for referral, meeting in self.referred:
+            if self.case.tabled(meeting, entry, categories=referral["categories"]):
+                return Decision(entry.seq, Basis.SUPPORT_MEETING, meeting["meeting_id"])
         if self.grant_id is not None:
             return Decision(entry.seq, Basis.EMERGENCY, self.grant_id)
         return Decision(entry.seq, None, reason_ja=WITHHELD_JA, reason_en=WITHHELD_EN)
 
-    def _referral_addressed_to_reader(self, entry: EntryRef) -> Decision | None:
-        """A referral's entries are shown to the agency it was made to, on the basis that allowed it.
+    def consents_for(self, entry: EntryRef) -> str | None:
+        """The consents (``id+id…``) by which every member the entry concerns shares its category with the
+        reader's agency; None when any member's consent is missing."""
+        members = entry.subjects or self.household
+        if not members:
+            return None
+        grounds = set()
+        for member in members:
+            consent_id = self.consent_of.get((member, entry.category))
+            if consent_id is None:
+                return None
+            grounds.add(consent_id)
+        return "+".join(sorted(grounds))
 
-        The referral was allowed by a consent covering that agency (for the shared categories) or
-        by a 支援会議's decision; while that basis still holds, the receiving agency sees the
-        referral itself — whatever category the referral entry is filed under.
-        """
+    def _referral_addressed_to_reader(self, entry: EntryRef) -> Decision | None:
+        """A referral's entries are shown to the agency it was made to, on the basis that allowed it,
+        while that basis still holds (every consent it rested on, or the meeting that decided it)."""
         referral = self.case.referrals.get(entry.referral_id) if entry.referral_id else None
         if referral is None or referral["to_agency"] != self.reader.agency_id:
             return None
         kind, _, ground = referral["authorised_by"].partition(":")
         if kind == "consent":
-            return Decision(entry.seq, Basis.CONSENT, ground) if ground in self.covering_ids else None
-        if self.meeting_id is not None:
-            return Decision(entry.seq, Basis.SUPPORT_MEETING, self.meeting_id)
+            return Decision(entry.seq, Basis.CONSENT, ground) if set(ground.split("+")) <= self.covering_ids else None
+        meeting = self.case.meetings.get(ground)
+        if meeting is not None and self.case.support_meeting_current(meeting, self.at):
+            return Decision(entry.seq, Basis.SUPPORT_MEETING, ground)
         return None
 
 

@@ -32,6 +32,7 @@ from domain.errors import (
     VersionConflict,
 )
 from domain.idempotency import IdempotencyKey, IdempotencyRecord
+from domain.policy import Policy
 from domain.registry import Registry
 from domain.views import CaseView, Timeline, case_view, timeline_entry
 from domain.write_refusal import WriteRefusal
@@ -70,11 +71,11 @@ class Tsunagu(Application):
     name = "tsunagu"
 
     def __init__(self, env: dict[str, str] | None = None, *, registry: Registry, clock: Clock = utc_now,
-                 emergency_ttl: timedelta = timedelta(hours=24), read_cache_cases: int = 256) -> None:
+                 policy: Policy | None = None, read_cache_cases: int = 256) -> None:
         super().__init__(env)
         self.registry = registry
         self.clock = clock
-        self.emergency_ttl = emergency_ttl
+        self.policy = policy or Policy()
         self._listeners: list[Callable[[int], None]] = []
         self._read_cache = CaseReadCache(self._events_after, maxsize=read_cache_cases)
 
@@ -108,13 +109,13 @@ class Tsunagu(Application):
         now = self.clock()
         at = self._check_occurred_at(command.occurred_at, now)
         if isinstance(command, NewCaseCommand):
-            context = Context(actor, None, now, at, self.registry, self.emergency_ttl)
+            context = Context(actor, None, now, at, self.registry, self.policy)
             self._check_rule(command, context, case_id=None)
             case = command.start(context)
             return self._save(case, created_id=str(case.id), idempotency=idempotency)
         assert isinstance(command, CaseCommand), f"{type(command).__name__} is neither a new-case nor a case command"
         loaded = self._load(command.case_id)
-        context = Context(actor, loaded, now, at, self.registry, self.emergency_ttl)
+        context = Context(actor, loaded, now, at, self.registry, self.policy)
         if loaded is None:
             self._refuse(context, command, command.case_id, "case_exists", case_not_found())
         self._check_rule(command, context, case_id=command.case_id)
@@ -214,11 +215,11 @@ class Tsunagu(Application):
                         entries=entries)
 
     def read_case(self, reader: Actor, case_id: UUID, *, channel: str = "api") -> CaseView:
-        _, case = self._read_cache.current(case_id)
+        events, case = self._read_cache.current(case_id)
         record, decisions = self._decide_and_record(reader, case_id, case, purpose="case_state",
                                                     channel=channel)
         assert case is not None  # a missing case is never granted
-        return case_view(case, decisions, str(record.id))
+        return case_view(case, events, decisions, str(record.id))
 
     def may_record_on(self, actor: Actor, case_id: UUID) -> bool:
         """Whether ``actor`` has a basis to record on the case now (to offer forms; ``execute`` decides)."""

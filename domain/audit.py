@@ -1,7 +1,8 @@
 """Replaying recorded access decisions against the event log, as of the moment each was made.
 
 For every access record, the case is rebuilt at the version the reader saw and every entry
-is decided again for that reader at that time. A record whose bases or grounds differ from
+is decided again for that reader at that time, under the rules the record was decided by. A record
+whose bases, or whose ground per entry (which consents, which meeting, which grant), differ from
 what the rules give — an access filed under a 支援会議 the reader's agency did not attend, a
 consent that did not cover it, an expired emergency grant — is reported.
 """
@@ -15,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.access import decide_case
+from domain.access_legacy import decide_case_v1
 from domain.access_record import ACCESS_RECORD_TOPIC, AccessRecord
 from domain.actor import Actor
 from domain.case import Case
@@ -75,27 +77,37 @@ def _verify_case(app: Any, case_id: str, records: list[tuple[int, AccessRecord.R
             case = events[applied].mutate(case)
             applied += 1
         expected = _expected(record, case if record.case_version > 0 else None)
-        recorded = _normalised(record.shown, record.grounds)
+        recorded = _normalised(record.shown, record.ground_seqs if record.rules >= 2 else record.grounds)
         if recorded != expected:
             yield _finding(position, record, recorded, expected)
 
 
-def _expected(record: AccessRecord.Recorded, case: Case | None) -> tuple[dict[str, list[int]], dict[str, list[str]]]:
+def _expected(record: AccessRecord.Recorded, case: Case | None) -> tuple[dict[str, list[int]], dict[str, list[Any]]]:
+    """What the rules the record was decided under give: the entries per basis, and per ground the
+    entries it grounds (version 1 records named only the set of grounds per basis)."""
     if case is None or not isinstance(case, Case):
         return {}, {}
     reader = Actor(record.reader_staff, record.reader_agency, frozenset(Role(r) for r in record.reader_roles))
     shown: dict[str, list[int]] = defaultdict(list)
-    grounds: dict[str, set[str]] = defaultdict(set)
+    if record.rules < 2:
+        grounds: dict[str, set[str]] = defaultdict(set)
+        for decision in decide_case_v1(reader, case, record.decided_at):
+            if decision.basis is not None:
+                shown[decision.basis.value].append(decision.seq)
+                if decision.ground:
+                    grounds[decision.basis.value].add(decision.ground)
+        return _normalised(shown, {b: sorted(g) for b, g in grounds.items()})
+    ground_seqs: dict[str, list[Any]] = defaultdict(list)
     for decision in decide_case(reader, case, record.decided_at):
         if decision.basis is not None:
             shown[decision.basis.value].append(decision.seq)
             if decision.ground:
-                grounds[decision.basis.value].add(decision.ground)
-    return _normalised(shown, {b: sorted(g) for b, g in grounds.items()})
+                ground_seqs[decision.ground].append(decision.seq)
+    return _normalised(shown, dict(ground_seqs))
 
 
 def _normalised(shown: dict[str, list[int]],
-                grounds: dict[str, list[str]]) -> tuple[dict[str, list[int]], dict[str, list[str]]]:
+                grounds: dict[str, list[Any]]) -> tuple[dict[str, list[int]], dict[str, list[Any]]]:
     return ({b: sorted(s) for b, s in shown.items() if s}, {b: sorted(g) for b, g in grounds.items() if g})
 
 

@@ -9,8 +9,12 @@ the details stay behind the audited API, at ``link``.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import hmac
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, cast
 from uuid import UUID, uuid5
 
@@ -46,6 +50,11 @@ EVENT_ID_NAMESPACE = UUID("5b0f3c1e-8f1d-5a53-9d8e-2f6a7c1b4e90")
 def event_id_for(case_id: UUID, case_version: int) -> UUID:
     """The stable id of a case event: the same on every delivery, on every channel."""
     return uuid5(EVENT_ID_NAMESPACE, f"{case_id}:{case_version}")
+
+
+def timeline_link(case_id: UUID) -> str:
+    """The one place a message may send its reader: the case's own audited timeline."""
+    return f"/cases/{case_id}/timeline"
 
 
 class ReferralEventV1(BaseModel):
@@ -102,7 +111,7 @@ class ReferralTranslator:
             "referral_id": getattr(event, "referral_id", None), "handover_id": getattr(event, "handover_id", None),
             "from_agency": parties.from_agency, "to_agency": parties.to_agency, "acted_by_agency": event.by_agency,
             "categories": parties.categories, "occurred_at": event.occurred_at, "recorded_at": event.timestamp,
-            "link": f"/cases/{case_id}/timeline",
+            "link": timeline_link(case_id),
         }
         recipients = {parties.to_agency: "receiver"}
         recipients.setdefault(parties.from_agency, "sender")
@@ -153,3 +162,59 @@ class ReferralFeed:
     def head(self) -> int:
         """The log's last position: a new subscriber starts here."""
         return self.app.recorder.max_notification_id() or 0
+
+
+# ----- the signature on the wire ------------------------------------------------------------------
+
+SIGNATURE_HEADER = "tsunagu-signature"
+"""The Kafka header that carries ``keyid=<16 hex>,sha256=<64 hex>``: the HMAC of the record's value."""
+SIGNATURE_CONTEXT = b"tsunagu.referral-event.v1\n"
+"""Prefixed to the value before it is MACed, so that a signature means "a v1 referral record", nothing else."""
+KEY_BYTES = 32
+
+
+def wire_bytes(message: ReferralEventV1) -> bytes:
+    """The canonical bytes of a message: the record's value, exactly what is signed and verified."""
+    return message.model_dump_json().encode()
+
+
+@dataclass(frozen=True)
+class AgencyKey:
+    """One agency's signing key: the relay signs what it sends to the agency's topic, its consumer verifies.
+
+    Each agency holds only its own key, so no agency can sign for another; the relay derives them all
+    from its secret (``infra.kafka.signing``). ``key_id`` names the key without revealing it.
+    """
+
+    secret: bytes = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if len(self.secret) != KEY_BYTES:
+            raise ValueError(f"an agency key is {KEY_BYTES} bytes")
+
+    @classmethod
+    def decode(cls, text: str) -> AgencyKey:
+        """From its distributed form (base64url, as ``encoded`` gives it); ValueError if it is not one."""
+        try:
+            secret = base64.urlsafe_b64decode(text.strip() + "=" * (-len(text.strip()) % 4))
+        except (binascii.Error, ValueError):
+            raise ValueError("not base64url") from None
+        return cls(secret)
+
+    def encoded(self) -> str:
+        return base64.urlsafe_b64encode(self.secret).rstrip(b"=").decode()
+
+    @property
+    def key_id(self) -> str:
+        return hmac.new(self.secret, b"tsunagu.referrals key id", hashlib.sha256).hexdigest()[:16]
+
+    def sign(self, value: bytes) -> bytes:
+        """The signature header's value for a record whose value is ``value``."""
+        return f"keyid={self.key_id},sha256={self._mac(value)}".encode()
+
+    def verifies(self, value: bytes, signature: str) -> bool:
+        """Whether ``signature`` (the hex digest of a header) is this key's for ``value``; constant time."""
+        return hmac.compare_digest(self._mac(value).encode(), signature.encode())
+
+    def _mac(self, value: bytes) -> str:
+        return hmac.new(self.secret, SIGNATURE_CONTEXT + value, hashlib.sha256).hexdigest()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from domain.actor import Actor
 from domain.errors import NotFound
-from domain.vocabulary import Field, Role
+from domain.vocabulary import Field, LegalGround, Role
 
 
 class _Frozen(BaseModel):
@@ -31,6 +33,12 @@ class Agency(_Frozen):
     name_en: str
     field: Field
     district: str | None = None
+    operator: Literal["ward", "private"] = "ward"
+    """直営 (a ward division) or 委託 (a private operator): it decides a break-glass access's legal ground."""
+
+    @property
+    def legal_ground(self) -> LegalGround:
+        return LegalGround.WARD_DIVISION if self.operator == "ward" else LegalGround.PRIVATE_OPERATOR
 
 
 class Staff(_Frozen):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -82,23 +83,27 @@ def timeline_entry(event: CaseEvent, decision: Decision) -> VisibleEntry | Withh
                         content=event.content())
 
 
-def case_view(case: Case, decisions: list[Decision], access_record_id: str) -> CaseView:
+def case_view(case: Case, events: Iterable[CaseEvent], decisions: list[Decision],
+              access_record_id: str) -> CaseView:
+    """The current state of the case as the reader may know it: computed from their granted entries only
+    (``Case.from_granted``), so nothing of a withheld entry — a corrected name, a tag, a later decision —
+    can reach any field."""
     visible = {d.seq for d in decisions if d.granted}
+    known = Case.from_granted(case, events, visible)
 
-    def shown(items: Any) -> list[dict[str, Any]]:
-        return [dict(item) for item in items if item["seq"] in visible]
+    def listed(items: Any) -> list[dict[str, Any]]:
+        return [dict(item) for item in items]
 
     household = None
-    if 1 in visible:
-        household = {"name": case.household_name, "name_kana": case.household_name_kana,
-                     "district": case.district, "summary": case.summary}
-    plan = dict(case.plan) if case.plan is not None and case.plan["seq"] in visible else None
+    if known.household_name is not None:
+        household = {"name": known.household_name, "name_kana": known.household_name_kana,
+                     "district": known.district, "summary": known.summary}
     return CaseView(
         case_id=str(case.id), version=case.version, access_record_id=access_record_id, status=case.status,
         lead_agency=case.lead_agency, opened_at=case.opened_at, household=household,
-        members=shown(case.members.values()), issues=shown(case.issues.values()),
-        consents=shown(case.consents.values()), referrals=shown(case.referrals.values()),
-        meetings=shown(case.meetings.values()), plan=plan,
+        members=listed(known.members.values()), issues=listed(known.issues.values()),
+        consents=listed(known.consents.values()), referrals=listed(known.referrals.values()),
+        meetings=listed(known.meetings.values()), plan=dict(known.plan) if known.plan is not None else None,
         withheld_entries=len(decisions) - len(visible),
         bases=sorted({d.basis for d in decisions if d.basis is not None}),
     )

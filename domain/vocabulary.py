@@ -91,6 +91,24 @@ class DecisionKind(LabelledEnum):
     OTHER = "other", "その他", "Other"
 
 
+class LegalGround(LabelledEnum):
+    """The statutory ground of a break-glass access (個人情報保護法), by who operates the agency."""
+
+    WARD_DIVISION = "appi-69-2", "個人情報保護法 第69条第2項（本人の利益のための目的外利用・提供）", \
+        "APPI art. 69(2): use or provision clearly in the person's interest (ward division)"
+    PRIVATE_OPERATOR = "appi-27-1-2", "個人情報保護法 第27条第1項第2号（生命・身体・財産の保護）", \
+        "APPI art. 27(1)(ii): protection of life, body or property (private operator)"
+    UNRECORDED = "unrecorded", "記録なし（旧版の記録）", "Not recorded (made before grounds were recorded)"
+
+
+class ConsentGiver(LabelledEnum):
+    """Who gave a member's consent."""
+
+    SELF = "self", "本人", "The member themselves"
+    PARENT = "parent", "親権者", "A person with parental authority"
+    GUARDIAN = "guardian", "成年後見人・保佐人・補助人", "A court-appointed guardian, curator or assistant"
+
+
 class ConsentMethod(LabelledEnum):
     WRITTEN = "written", "書面", "Written"
     ORAL = "oral", "口頭", "Oral"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,28 +12,72 @@ from pathlib import Path
 from typing import Any
 
 from eventsourcing.cryptography import AESCipher
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 from domain.application import Tsunagu
 from domain.referral_feed import ReferralFeed
 from domain.registry import Registry
 from infra.auth import TokenIssuer
-from infra.kafka.settings import KafkaSettings
+from infra.kafka.settings import ConsumerSigningSettings, KafkaSettings, RelaySigningSettings, refuse_unsafe
 from infra.referral_feed import build_referral_feed
+from infra.revocations import RevokedTokens, revoked_tokens
 from infra.settings import Settings
+from infra.startup import check_not_demo_data, check_safe, demo_secrets_file, problems_of
 from infra.store import eventsourcing_env
 from projections import ReadModels, build_read_models
 from projections.runner import BatchRunner
 
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+
 
 def load_settings(**overrides: Any) -> Settings:
-    """The process's settings, from the environment (``TSUNAGU_*``) and ``overrides``: built here only."""
-    return Settings(**overrides)
+    """The process's settings, from the environment (``TSUNAGU_*``) and ``overrides``: built here only.
+
+    Invalid settings raise :class:`~infra.startup.RefusedConfiguration`, whose messages name the
+    variable and never its value."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise problems_of(error) from None
 
 
 def load_kafka_settings(**overrides: Any) -> KafkaSettings:
     """The broker's settings (``TSUNAGU_KAFKA_*``), built here only."""
     return KafkaSettings(**overrides)
+
+
+def load_relay_signing_settings(**overrides: Any) -> RelaySigningSettings:
+    """The relay's signing secret (``TSUNAGU_KAFKA_SIGNING_SECRET``); raises ``SettingRefused`` if unsafe."""
+    return refuse_unsafe(RelaySigningSettings, **overrides)
+
+
+def load_consumer_signing_settings(**overrides: Any) -> ConsumerSigningSettings:
+    """An agency consumer's key(s) (``TSUNAGU_KAFKA_SIGNING_KEY``); raises ``SettingRefused`` if unsafe."""
+    return refuse_unsafe(ConsumerSigningSettings, **overrides)
+
+
+@dataclass(frozen=True)
+class Configured:
+    """Settings that passed the start-up checks, and whether the demo's own secret signs the tokens."""
+
+    settings: Settings
+    demo_sign_in: bool = False
+    warnings: tuple[str, ...] = ()
+
+
+def configure(*, demo: bool, tokens: bool, store: bool, create_demo: bool = False) -> Configured:
+    """Settings for a command, refused (:class:`~infra.startup.RefusedConfiguration`) when unsafe.
+
+    Outside ``demo`` the demo's secrets are never read, and their presence in the data directory
+    is refused. With ``demo`` they fill what is unset (``create_demo``: made on first use)."""
+    settings, signs = load_settings(), False
+    if demo:
+        settings, signs = demo_settings(settings, create=create_demo)
+    else:
+        check_not_demo_data(settings)
+    warnings = check_safe(settings, tokens=tokens, store=store)
+    return Configured(settings, demo_sign_in=signs and tokens, warnings=tuple(warnings))
 
 
 @cache
@@ -49,6 +94,9 @@ class Services:
     read_models: ReadModels
     runner: BatchRunner
     token_issuer: TokenIssuer | None = None
+    demo_sign_in: bool = False
+    """The process was started with ``--demo`` and the demo's own secret signs the tokens: the sign-in
+    page lists the staff to pick from. Never from configuration."""
     _referral_feed: ReferralFeed | None = None
 
     @property
@@ -59,17 +107,31 @@ class Services:
         return self._referral_feed
 
 
-def build_services(settings: Settings, *, with_tokens: bool = True) -> Services:
+def build_services(settings: Settings, *, with_tokens: bool = True, demo_sign_in: bool = False) -> Services:
     tsunagu = build_tsunagu(settings)
     read_models = build_read_models(eventsourcing_env(settings))
     runner = BatchRunner(tsunagu, read_models.all(), batch_size=settings.projection_batch_size)
     return Services(settings=settings, tsunagu=tsunagu, read_models=read_models, runner=runner,
-                    token_issuer=build_token_issuer(settings) if with_tokens else None)
+                    token_issuer=build_token_issuer(settings) if with_tokens else None,
+                    demo_sign_in=demo_sign_in and with_tokens)
 
 
 def build_tsunagu(settings: Settings) -> Tsunagu:
+    prepare_data_dir(settings)
     return Tsunagu(eventsourcing_env(settings), registry=load_registry(settings.registry_path),
                    emergency_ttl=timedelta(hours=settings.emergency_ttl_hours))
+
+
+def prepare_data_dir(settings: Settings) -> None:
+    """The SQLite store's directory, created private (0700) when missing."""
+    if settings.store == "sqlite":
+        settings.sqlite_file.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+
+
+def build_revoked_tokens(settings: Settings) -> RevokedTokens:
+    """The deny-list of signed-out tokens, in the store's own database."""
+    prepare_data_dir(settings)
+    return revoked_tokens(eventsourcing_env(settings))
 
 
 def build_token_issuer(settings: Settings) -> TokenIssuer:
@@ -78,21 +140,35 @@ def build_token_issuer(settings: Settings) -> TokenIssuer:
                            "`tsunagu serve --demo` creates one for the demo.")
     return TokenIssuer(secret=settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer,
                        audience=settings.jwt_audience, ttl=timedelta(minutes=settings.token_ttl_minutes),
-                       registry=load_registry(settings.registry_path))
+                       registry=load_registry(settings.registry_path), revoked=build_revoked_tokens(settings))
 
 
-def demo_settings(base: Settings, *, create: bool) -> Settings:
-    """Fill unset secrets from the demo's secrets file (made by ``serve --demo`` when ``create``)."""
-    secrets_file = base.data_dir / "demo-secrets.json"
+def demo_settings(base: Settings, *, create: bool) -> tuple[Settings, bool]:
+    """Fill unset secrets from the demo's secrets file (made by ``serve --demo`` when ``create``).
+
+    Answers the settings and whether the demo's own JWT secret signs the tokens. Only for ``--demo``."""
+    secrets_file = demo_secrets_file(base)
     if secrets_file.exists():
         stored = json.loads(secrets_file.read_text())
     elif create:
         stored = {"jwt_secret": secrets.token_urlsafe(48), "cipher_key": AESCipher.create_key(32),
                   "checkpoint_key": secrets.token_urlsafe(32)}
-        base.data_dir.mkdir(parents=True, exist_ok=True)
-        secrets_file.touch(mode=0o600)
-        secrets_file.write_text(json.dumps(stored))
+        base.data_dir.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+        write_private(secrets_file, json.dumps(stored).encode())
     else:
-        return base
+        return base, False
     filled = {name: SecretStr(value) for name, value in stored.items() if getattr(base, name) is None}
-    return base.model_copy(update={**filled, "demo": "jwt_secret" in filled})  # demo tokens: demo sign-in
+    return base.model_copy(update=filled), "jwt_secret" in filled
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a file only its owner may read (0600), whatever the umask; an existing file is replaced."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

@@ -9,7 +9,7 @@ from fastapi import APIRouter, status
 from api.commands import execute
 from api.deps import ActorDep, ExpectedVersion, Idempotency, TsunaguDep
 from api.schemas.base import CommandResultPublic
-from api.schemas.consents import ConsentCreate, ConsentWithdrawal
+from api.schemas.consents import ConsentCreate, ConsentNarrowing, ConsentWithdrawal
 
 router = APIRouter(prefix="/cases/{case_id}/consents", tags=["consents"])
 
@@ -26,5 +26,13 @@ def create_consent(case_id: UUID, body: ConsentCreate, tsunagu: TsunaguDep, acto
 def withdraw_consent(case_id: UUID, consent_id: str, body: ConsentWithdrawal, tsunagu: TsunaguDep,
                      actor: ActorDep, expected: ExpectedVersion, idempotency: Idempotency) -> CommandResultPublic:
     """Withdraw consent: from now on, the agencies it covered see only what else allows."""
+    return execute(tsunagu, actor, body.to_command(case_id, consent_id),
+                   expected_version=expected, idempotency=idempotency)
+
+
+@router.post("/{consent_id}/narrowing", response_model=CommandResultPublic)
+def narrow_consent(case_id: UUID, consent_id: str, body: ConsentNarrowing, tsunagu: TsunaguDep, actor: ActorDep,
+                   expected: ExpectedVersion, idempotency: Idempotency) -> CommandResultPublic:
+    """Withdraw part of a consent (some agencies or categories): from now on they see only what else allows."""
     return execute(tsunagu, actor, body.to_command(case_id, consent_id),
                    expected_version=expected, idempotency=idempotency)

@@ -60,3 +60,9 @@ class CommandResultPublic(BaseModel):
     version: int = Field(description="The case's version after this command; send it as If-Match to write again.")
     position: int = Field(description="Log position of the last event written (read-your-writes).")
     id: str | None = Field(default=None, description="The id of what was created (member, referral, ...).")
+
+
+Subjects = Annotated[list[Identifier], Field(default_factory=list, max_length=30, description=(
+    "The members (member ids) the record concerns. Empty: the whole household — then sharing it needs every "
+    "member's consent."))]
+"""The members an entry concerns (対象の世帯員)."""

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from api.schemas.base import CommandBody, Name, RequiredText, Text
+from api.schemas.base import CommandBody, Name, RequiredText, Subjects, Text
 from domain.commands import AddMember, CorrectMemberDetails, IdentifyIssue, RecordConsultation, ResolveIssue
 from domain.vocabulary import Field as WelfareField
 from domain.vocabulary import InformationCategory, IssueTag
@@ -47,19 +47,23 @@ class ConsultationCreate(CommandBody):
                                           description="What kind of information the record holds.")
     channel: Name = Field(default="来所", examples=["来所", "電話", "訪問"])
     summary: RequiredText = Field(examples=["母の介護について相談。長男は仕事をしておらず、外出もほとんどしない。"])
+    subjects: Subjects
 
     def to_command(self, case_id: UUID) -> RecordConsultation:
         return RecordConsultation(case_id=case_id, occurred_at=self.occurred_at, field=self.field,
-                                  category=self.category, channel=self.channel, summary=self.summary)
+                                  category=self.category, channel=self.channel, summary=self.summary,
+                                  subjects=tuple(self.subjects))
 
 
 
 class IssueCreate(CommandBody):
     tag: IssueTag
     note: Text = ""
+    subjects: Subjects
 
     def to_command(self, case_id: UUID) -> IdentifyIssue:
-        return IdentifyIssue(case_id=case_id, occurred_at=self.occurred_at, tag=self.tag, note=self.note)
+        return IdentifyIssue(case_id=case_id, occurred_at=self.occurred_at, tag=self.tag, note=self.note,
+                             subjects=tuple(self.subjects))
 
 
 

@@ -4,7 +4,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from api.schemas.base import CommandBody, Name, RequiredText, Text
+from api.schemas.base import CommandBody, Name, RequiredText, Subjects, Text
 from domain.commands import (
     AcceptReferral,
     CompleteReferral,
@@ -21,10 +21,11 @@ class ReferralCreate(CommandBody):
     categories: list[InformationCategory] = Field(min_length=1, max_length=10,
                                                   description="What information the referral shares.")
     reason: RequiredText = Field(examples=["長男のひきこもり支援のため"])
+    subjects: Subjects
 
     def to_command(self, case_id: UUID) -> RequestReferral:
         return RequestReferral(case_id=case_id, occurred_at=self.occurred_at, to_agency=self.to_agency,
-                               categories=tuple(self.categories), reason=self.reason)
+                               categories=tuple(self.categories), reason=self.reason, subjects=tuple(self.subjects))
 
 
 

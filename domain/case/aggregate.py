@@ -7,6 +7,7 @@ event is nested in the part that owns it and recorded under ``Case.<EventName>``
 from __future__ import annotations
 
 from datetime import datetime
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -38,13 +39,20 @@ class Case(IntakePart, ConsentPart, MeetingsPart, ReferralPart, PlanPart, Outrea
 
     def __init__(self, *, by_staff: str, by_agency: str, occurred_at: datetime, household_name: str,
                  household_name_kana: str, district: str | None, summary: str) -> None:
-        self.entries: list[EntryRef] = []  # appended by CaseEvent.mutate after this returns
-        self.opened_by_agency = by_agency
-        self.opened_at = occurred_at
+        self._start_state(by_agency, occurred_at)
         self.household_name = household_name
         self.household_name_kana = household_name_kana
         self.district = district
         self.summary = summary
+
+    def _start_state(self, by_agency: str, occurred_at: datetime) -> None:
+        self.entries: list[EntryRef] = []  # appended by CaseEvent.mutate after this returns
+        self.opened_by_agency = by_agency
+        self.opened_at = occurred_at
+        self.household_name: str | None = None
+        self.household_name_kana: str | None = None
+        self.district: str | None = None
+        self.summary: str | None = None
         self.status = CaseStatus.OPEN
         self.closed_at: datetime | None = None
         self.lead_agency = by_agency
@@ -60,6 +68,32 @@ class Case(IntakePart, ConsentPart, MeetingsPart, ReferralPart, PlanPart, Outrea
         self.participation: dict[str, dict[str, Any]] = {}
         self.handovers: dict[str, dict[str, Any]] = {}
         self.emergency_grants: dict[str, dict[str, Any]] = {}
+
+    @classmethod
+    def from_granted(cls, case: Case, events: Iterable[CaseEvent], granted: set[int]) -> Case:
+        """The case as one reader may know it: built from the entries granted to that reader alone.
+
+        Only granted events are applied, in order; an event that continues something the reader may
+        not see (a correction of a withheld member, a decision of a withheld meeting) finds nothing to
+        change and changes nothing. So no field of the result can come from a withheld entry. Who leads
+        the case, its status and when it opened are the case's, not a person's, and are kept.
+        """
+        state = cls.__new__(cls)
+        state._start_state(case.opened_by_agency, case.opened_at)
+        state.status, state.closed_at, state.lead_agency = case.status, case.closed_at, case.lead_agency
+        for event in events:
+            if event.originator_version not in granted:
+                continue
+            if isinstance(event, cls.Opened):
+                state.household_name, state.household_name_kana = event.household_name, event.household_name_kana
+                state.district, state.summary = event.district, event.summary
+                continue
+            try:
+                event.apply(state)
+            except (KeyError, AssertionError, TypeError):
+                continue  # it continues an entry the reader may not see
+            state.status, state.closed_at, state.lead_agency = case.status, case.closed_at, case.lead_agency
+        return state
 
     @classmethod
     def open(cls, actor: Actor, at: datetime, *, household_name: str, household_name_kana: str,

@@ -26,6 +26,10 @@ class EntryRef:
     staff: str = ""
     referral_id: str | None = None
     """For a referral's lifecycle entries: which referral they belong to."""
+    subjects: tuple[str, ...] = ()
+    """The members the entry concerns; empty: the whole household (every member)."""
+    meeting_id: str | None = None
+    """For a meeting's record and its later decisions: which meeting."""
 
 
 class CaseEvent(Aggregate.Event):
@@ -50,12 +54,22 @@ class CaseEvent(Aggregate.Event):
     def kind(self) -> str:
         return type(self).__name__
 
+    def subject_ids(self, case: Any) -> tuple[str, ...]:
+        """The members this entry concerns, given the case just before it (empty: the household).
+
+        Events that carry ``subjects`` name them; events about one member name that member; events
+        that continue something (a referral's answer, a correction) concern what they continue.
+        """
+        return tuple(sorted(set(getattr(self, "subjects", ()) or ())))
+
     def mutate(self, aggregate: Any) -> Any:
         """Apply the event, then index it as a timeline entry of the case."""
+        subjects = self.subject_ids(aggregate) if aggregate is not None else ()
         aggregate = super().mutate(aggregate)
         aggregate.entries.append(EntryRef(seq=self.originator_version, kind=self.kind, agency=self.by_agency,
                                           category=self.information_category(), occurred_at=self.occurred_at,
-                                          staff=self.by_staff, referral_id=getattr(self, "referral_id", None)))
+                                          staff=self.by_staff, referral_id=getattr(self, "referral_id", None),
+                                          subjects=subjects, meeting_id=getattr(self, "meeting_id", None)))
         return aggregate
 
     def content(self) -> dict[str, Any]:
@@ -63,6 +77,16 @@ class CaseEvent(Aggregate.Event):
         hidden = {"originator_id", "originator_version", "timestamp", "originator_topic",
                   "by_staff", "by_agency", "occurred_at"}
         return {k: v for k, v in vars(self).items() if k not in hidden}
+
+
+def add_household_wide_subjects(state: dict[str, Any]) -> None:
+    """Upcast an entry stored before entries named their subjects: it concerns the whole household
+    (the reading that asks most: every member's consent)."""
+    state.setdefault("subjects", [])
+
+
+def one_member(member_id: str | None) -> tuple[str, ...]:
+    return () if member_id is None else (member_id,)
 
 
 def new_id() -> str:
@@ -82,6 +106,14 @@ class CasePart:
     def _record(self, event_class: type[CaseEvent], actor: Actor, at: datetime, **fields: Any) -> None:
         self.trigger_event(event_class, by_staff=actor.staff_id, by_agency=actor.agency_id,
                            occurred_at=at, **fields)
+
+    def check_subjects(self, subjects: tuple[str, ...] | list[str]) -> list[str]:
+        """The members an entry concerns, each a member of this household (none: the whole household)."""
+        members: dict[str, Any] = getattr(self, "members", {})
+        unknown = sorted(set(subjects) - set(members))
+        if unknown:
+            raise NotFound(f"この事例に世帯員「{unknown[0]}」はありません。", f"This case has no member {unknown[0]!r}.")
+        return sorted(set(subjects))
 
     def check_open(self) -> None:
         if self.status == CaseStatus.CLOSED:

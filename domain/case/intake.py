@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.actor import Actor
 from domain.calendar import local_date
-from domain.case.base import CaseEvent, CasePart, find, new_id
+from domain.case.base import CaseEvent, CasePart, add_household_wide_subjects, find, new_id
 from domain.errors import InvalidCommand, NotPermitted
 from domain.vocabulary import Field, InformationCategory, IssueTag
 
@@ -28,6 +28,9 @@ class IntakePart(CasePart):
         CATEGORY = InformationCategory.BASIC
         LABEL_JA, LABEL_EN = "世帯員の追加", "Member added"
 
+        def subject_ids(self, case: Any) -> tuple[str, ...]:
+            return (self.member_id,)
+
         def apply(self, case: IntakePart) -> None:
             case.members[self.member_id] = {
                 "member_id": self.member_id, "name": self.name, "name_kana": self.name_kana,
@@ -43,6 +46,9 @@ class IntakePart(CasePart):
         CATEGORY = InformationCategory.BASIC
         LABEL_JA, LABEL_EN = "世帯員情報の訂正", "Member details corrected"
 
+        def subject_ids(self, case: Any) -> tuple[str, ...]:
+            return (self.member_id,)
+
         def apply(self, case: IntakePart) -> None:
             case.members[self.member_id].update(self.corrections)
 
@@ -52,8 +58,11 @@ class IntakePart(CasePart):
         category: str
         channel: str
         summary: str
+        subjects: list[str]
 
         LABEL_JA, LABEL_EN = "相談の記録", "Consultation recorded"
+        class_version = 2
+        upcast_v1_v2 = staticmethod(add_household_wide_subjects)
 
         def information_category(self) -> InformationCategory:
             return InformationCategory(self.category)
@@ -64,12 +73,16 @@ class IntakePart(CasePart):
     class IssueIdentified(CaseEvent):
         tag: str
         note: str
+        subjects: list[str]
 
         CATEGORY = InformationCategory.CONSULTATION
         LABEL_JA, LABEL_EN = "課題の把握", "Issue identified"
+        class_version = 2
+        upcast_v1_v2 = staticmethod(add_household_wide_subjects)
 
         def apply(self, case: IntakePart) -> None:
-            case.issues[self.tag] = {"tag": self.tag, "note": self.note, "seq": self.originator_version}
+            case.issues[self.tag] = {"tag": self.tag, "note": self.note, "subjects": list(self.subjects),
+                                     "seq": self.originator_version}
 
     class IssueResolved(CaseEvent):
         tag: str
@@ -77,6 +90,10 @@ class IntakePart(CasePart):
 
         CATEGORY = InformationCategory.CONSULTATION
         LABEL_JA, LABEL_EN = "課題の解消", "Issue resolved"
+
+        def subject_ids(self, case: Any) -> tuple[str, ...]:
+            issue = case.issues.get(self.tag)
+            return tuple(issue.get("subjects", ())) if issue else ()
 
         def apply(self, case: IntakePart) -> None:
             case.issues.pop(self.tag, None)
@@ -89,6 +106,9 @@ class IntakePart(CasePart):
         correction: str
 
         LABEL_JA, LABEL_EN = "記録の訂正", "Entry corrected"
+
+        def subject_ids(self, case: Any) -> tuple[str, ...]:
+            return case.entries[self.corrects_seq - 1].subjects
 
         def information_category(self) -> InformationCategory:
             return InformationCategory(self.category)
@@ -117,17 +137,20 @@ class IntakePart(CasePart):
                      corrections=corrections, reason=reason)
 
     def record_consultation(self, actor: Actor, at: datetime, *, field: Field,
-                            category: InformationCategory, channel: str, summary: str) -> str:
-        """Any agency may take any consultation (断らない相談支援)."""
+                            category: InformationCategory, channel: str, summary: str,
+                            subjects: tuple[str, ...] = ()) -> str:
+        """Any agency may take any consultation (断らない相談支援). ``subjects``: the members it is about."""
         self.check_open()
         consultation_id = new_id()
         self._record(self.ConsultationRecorded, actor, at, consultation_id=consultation_id,
-                     field=field, category=category, channel=channel, summary=summary)
+                     field=field, category=category, channel=channel, summary=summary,
+                     subjects=self.check_subjects(subjects))
         return consultation_id
 
-    def identify_issue(self, actor: Actor, at: datetime, *, tag: IssueTag, note: str = "") -> None:
+    def identify_issue(self, actor: Actor, at: datetime, *, tag: IssueTag, note: str = "",
+                       subjects: tuple[str, ...] = ()) -> None:
         self.check_open()
-        self._record(self.IssueIdentified, actor, at, tag=tag, note=note)
+        self._record(self.IssueIdentified, actor, at, tag=tag, note=note, subjects=self.check_subjects(subjects))
 
     def resolve_issue(self, actor: Actor, at: datetime, *, tag: IssueTag, note: str = "") -> None:
         self.check_open()

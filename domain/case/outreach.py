@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from domain.actor import Actor
-from domain.case.base import CaseEvent, CasePart, find, new_id
+from domain.case.base import CaseEvent, CasePart, find, new_id, one_member
 from domain.vocabulary import ResourceKind, VisitOutcome
 
 
@@ -23,6 +23,9 @@ class OutreachPart(CasePart):
 
         LABEL_JA, LABEL_EN = "アウトリーチの計画", "Outreach planned"
 
+        def subject_ids(self, case: Any) -> tuple[str, ...]:
+            return one_member(self.member_id)
+
         def apply(self, case: OutreachPart) -> None:
             case.outreach[self.outreach_id] = {"outreach_id": self.outreach_id, "member_id": self.member_id,
                                                "approach": self.approach, "planned_on": self.planned_on,
@@ -36,6 +39,9 @@ class OutreachPart(CasePart):
 
         LABEL_JA, LABEL_EN = "訪問の記録", "Outreach visit recorded"
 
+        def subject_ids(self, case: Any) -> tuple[str, ...]:
+            return one_member(self.member_id)
+
         def apply(self, case: OutreachPart) -> None:
             if self.outreach_id:
                 case.outreach[self.outreach_id]["visits"] += 1
@@ -46,6 +52,9 @@ class OutreachPart(CasePart):
 
         LABEL_JA, LABEL_EN = "支援の拒否", "Support refused"
 
+        def subject_ids(self, case: Any) -> tuple[str, ...]:
+            return one_member(self.member_id)
+
     class ParticipationMatched(CaseEvent):
         match_id: str
         member_id: str
@@ -54,6 +63,9 @@ class OutreachPart(CasePart):
         starts_on: date
 
         LABEL_JA, LABEL_EN = "参加支援のマッチング", "Participation matched"
+
+        def subject_ids(self, case: Any) -> tuple[str, ...]:
+            return one_member(self.member_id)
 
         def apply(self, case: OutreachPart) -> None:
             case.participation[self.match_id] = {"match_id": self.match_id, "member_id": self.member_id,
@@ -68,6 +80,10 @@ class OutreachPart(CasePart):
         note: str
 
         LABEL_JA, LABEL_EN = "定着支援", "Participation followed up"
+
+        def subject_ids(self, case: Any) -> tuple[str, ...]:
+            match = case.participation.get(self.match_id)
+            return one_member(match["member_id"]) if match else ()
 
         def apply(self, case: OutreachPart) -> None:
             case.participation[self.match_id]["follow_ups"] += 1

@@ -6,15 +6,23 @@ from datetime import datetime
 from typing import Any
 
 from domain.actor import Actor
-from domain.case.base import CaseEvent, CasePart, find, new_id
+from domain.case.base import CaseEvent, CasePart, add_household_wide_subjects, find, new_id
+from domain.case.consent import member_consents
 from domain.errors import ConsentRequired, InvalidCommand, NotPermitted, RuleViolation
 from domain.vocabulary import InformationCategory, ReferralStatus
 
 
+def _referral_subjects(case: Any, referral_id: str | None) -> tuple[str, ...]:
+    referral = case.referrals.get(referral_id) if referral_id else None
+    return tuple(referral.get("subjects", ())) if referral else ()
+
+
 class ReferralPart(CasePart):
     referrals: dict[str, dict[str, Any]]
+    members: dict[str, dict[str, Any]]
     consent_covering: Any  # from ConsentPart
     meeting_decided_referral_to: Any  # from MeetingsPart
+    support_meeting_current: Any  # from MeetingsPart
 
     class ReferralRequested(CaseEvent):
         referral_id: str
@@ -22,15 +30,18 @@ class ReferralPart(CasePart):
         to_agency: str
         categories: list[str]
         reason: str
-        authorised_by: str  # "consent:<id>" or "support_meeting:<id>"
+        authorised_by: str  # "consent:<id>[+<id>…]" (one per member concerned) or "support_meeting:<id>"
+        subjects: list[str]
 
         LABEL_JA, LABEL_EN = "つなぎの依頼", "Referral requested"
+        class_version = 2
+        upcast_v1_v2 = staticmethod(add_household_wide_subjects)
 
         def apply(self, case: ReferralPart) -> None:
             case.referrals[self.referral_id] = {
                 "referral_id": self.referral_id, "from_agency": self.from_agency,
                 "to_agency": self.to_agency, "categories": list(self.categories), "reason": self.reason,
-                "authorised_by": self.authorised_by,
+                "authorised_by": self.authorised_by, "subjects": list(self.subjects),
                 "status": ReferralStatus.REQUESTED, "requested_at": self.occurred_at,
                 "answered_at": None, "seq": self.originator_version,
             }
@@ -40,6 +51,9 @@ class ReferralPart(CasePart):
         note: str
 
         LABEL_JA, LABEL_EN = "つなぎの受理", "Referral accepted"
+
+        def subject_ids(self, case: Any) -> tuple[str, ...]:
+            return _referral_subjects(case, self.referral_id)
 
         def apply(self, case: ReferralPart) -> None:
             case.referrals[self.referral_id].update(status=ReferralStatus.ACCEPTED, answered_at=self.occurred_at)
@@ -52,6 +66,9 @@ class ReferralPart(CasePart):
 
         LABEL_JA, LABEL_EN = "つなぎの辞退", "Referral declined"
 
+        def subject_ids(self, case: Any) -> tuple[str, ...]:
+            return _referral_subjects(case, self.referral_id)
+
         def apply(self, case: ReferralPart) -> None:
             case.referrals[self.referral_id].update(status=ReferralStatus.DECLINED, answered_at=self.occurred_at)
 
@@ -60,6 +77,9 @@ class ReferralPart(CasePart):
         outcome: str
 
         LABEL_JA, LABEL_EN = "つなぎの完了", "Referral completed"
+
+        def subject_ids(self, case: Any) -> tuple[str, ...]:
+            return _referral_subjects(case, self.referral_id)
 
         def apply(self, case: ReferralPart) -> None:
             case.referrals[self.referral_id]["status"] = ReferralStatus.COMPLETED
@@ -70,6 +90,9 @@ class ReferralPart(CasePart):
 
         LABEL_JA, LABEL_EN = "つなぎの取り下げ", "Referral revoked"
 
+        def subject_ids(self, case: Any) -> tuple[str, ...]:
+            return _referral_subjects(case, self.referral_id)
+
         def apply(self, case: ReferralPart) -> None:
             case.referrals[self.referral_id]["status"] = ReferralStatus.REVOKED
 
@@ -79,8 +102,11 @@ class ReferralPart(CasePart):
 
         LABEL_JA, LABEL_EN = "多機関協働への引継ぎ", "Escalated to multi-agency coordination"
 
+        def subject_ids(self, case: Any) -> tuple[str, ...]:
+            return _referral_subjects(case, self.referral_id)
+
     def request_referral(self, actor: Actor, at: datetime, *, to_agency: str,
-                         categories: list[InformationCategory], reason: str) -> str:
+                         categories: list[InformationCategory], reason: str, subjects: tuple[str, ...] = ()) -> str:
         self.check_open()
         if to_agency == actor.agency_id:
             raise InvalidCommand("自機関へのつなぎはできません。", "An agency cannot refer a case to itself.")
@@ -91,19 +117,23 @@ class ReferralPart(CasePart):
                for r in self.referrals.values()):
             raise RuleViolation("この機関へのつなぎはすでに進行中です。",
                                 "A referral to this agency is already in progress.")
-        authorised_by = self._referral_authority(to_agency, categories, at)
+        concerned = self.check_subjects(subjects)
+        authorised_by = self._referral_authority(to_agency, categories, concerned, at)
         referral_id = new_id()
         self._record(self.ReferralRequested, actor, at, referral_id=referral_id, from_agency=actor.agency_id,
                      to_agency=to_agency, categories=sorted(set(categories)), reason=reason,
-                     authorised_by=authorised_by)
+                     authorised_by=authorised_by, subjects=concerned)
         return referral_id
 
-    def _referral_authority(self, to_agency: str, categories: list[InformationCategory], at: datetime) -> str:
-        consents = [self.consent_covering(to_agency, c, at) for c in categories]
-        if all(consents):
-            return f"consent:{consents[0]['consent_id']}"
+    def _referral_authority(self, to_agency: str, categories: list[InformationCategory], subjects: list[str],
+                            at: datetime) -> str:
+        """What allows sharing these categories of these members with ``to_agency``: each member's own
+        consent (one per member), or a current 支援会議's decision to refer there."""
+        grounds = member_consents(self, subjects or list(self.members), to_agency, categories, at)
+        if grounds:
+            return "consent:" + "+".join(grounds)
         meeting = self.meeting_decided_referral_to(to_agency)
-        if meeting is not None:
+        if meeting is not None and self.support_meeting_current(meeting, at):
             return f"support_meeting:{meeting['meeting_id']}"
         raise ConsentRequired(
             f"本人の同意が「{to_agency}」への情報提供を含んでいないため、つなぐことができません。"

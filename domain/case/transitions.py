@@ -17,6 +17,7 @@ class TransitionsPart(CasePart):
     members: dict[str, dict[str, Any]]
     lead_agency: str
     closed_at: datetime | None
+    end_emergency_grants: Any  # from EmergencyPart
     ended_involvement: dict[str, int]
     """Agency id -> the entry (seq) where it ended its involvement."""
 
@@ -30,6 +31,9 @@ class TransitionsPart(CasePart):
 
         LABEL_JA, LABEL_EN = "制度切替の計画", "Handover planned"
 
+        def subject_ids(self, case: Any) -> tuple[str, ...]:
+            return (self.member_id,)
+
         def apply(self, case: TransitionsPart) -> None:
             case.handovers[self.handover_id] = {
                 "handover_id": self.handover_id, "member_id": self.member_id, "at_age": self.at_age,
@@ -41,6 +45,10 @@ class TransitionsPart(CasePart):
         note: str
 
         LABEL_JA, LABEL_EN = "制度切替の完了", "Handover completed"
+
+        def subject_ids(self, case: Any) -> tuple[str, ...]:
+            handover = case.handovers.get(self.handover_id)
+            return (handover["member_id"],) if handover else ()
 
         def apply(self, case: TransitionsPart) -> None:
             handover = case.handovers[self.handover_id]
@@ -67,6 +75,7 @@ class TransitionsPart(CasePart):
         def apply(self, case: TransitionsPart) -> None:
             case.status = CaseStatus.CLOSED
             case.closed_at = self.occurred_at
+            case.end_emergency_grants(self.occurred_at)
 
     class CaseReopened(CaseEvent):
         reason: str

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.commands.base import CaseCommand, Command, Context, NewCaseCommand, Requirement, case_not_found
-from domain.commands.consent import GrantConsent, WithdrawConsent
+from domain.commands.consent import GrantConsent, NarrowConsent, WithdrawConsent
 from domain.commands.emergency import RequestEmergencyAccess, ReviewEmergencyAccess
 from domain.commands.intake import (
     AddMember,
@@ -23,6 +23,7 @@ from domain.commands.intake import (
     ResolveIssue,
 )
 from domain.commands.meetings import (
+    ExternalMember,
     HoldMultiLayeredMeeting,
     HoldSupportMeeting,
     MeetingDecision,
@@ -50,7 +51,7 @@ from domain.commands.transitions import CloseCase, CompleteHandover, EndInvolvem
 
 COMMANDS: tuple[type[Command], ...] = (
     OpenCase, AddMember, CorrectMemberDetails, RecordConsultation, IdentifyIssue, ResolveIssue, CorrectEntry,
-    GrantConsent, WithdrawConsent,
+    GrantConsent, WithdrawConsent, NarrowConsent,
     HoldSupportMeeting, HoldMultiLayeredMeeting, RecordDecision,
     RequestReferral, AcceptReferral, DeclineReferral, CompleteReferral, RevokeReferral, EscalateToMultiAgency,
     AdoptPlan, RevisePlan, ReviewPlan, EvaluatePlan, AssignRole,
@@ -97,9 +98,9 @@ def rules_markdown() -> str:
 __all__ = [
     "COMMANDS", "AcceptReferral", "AddMember", "AdoptPlan", "AssignRole", "CaseCommand", "CloseCase", "Command",
     "CompleteHandover", "CompleteReferral", "Context", "CorrectEntry", "CorrectMemberDetails", "MeetingDecision",
-    "DeclineReferral", "EndInvolvement", "EscalateToMultiAgency", "EvaluatePlan", "FollowUpParticipation",
+    "DeclineReferral", "EndInvolvement", "EscalateToMultiAgency", "ExternalMember", "EvaluatePlan", "FollowUpParticipation",
     "GrantConsent", "HoldMultiLayeredMeeting", "HoldSupportMeeting", "IdentifyIssue", "MatchParticipation",
-    "NewCaseCommand", "OpenCase", "Participant", "PlanHandover", "PlanOutreach", "PlanRole", "RecordConsultation",
+    "NarrowConsent", "NewCaseCommand", "OpenCase", "Participant", "PlanHandover", "PlanOutreach", "PlanRole", "RecordConsultation",
     "RecordDecision", "RecordSupportRefusal", "RecordVisit", "ReopenCase", "RequestEmergencyAccess",
     "RequestReferral", "ResolveIssue", "ReviewEmergencyAccess", "ReviewPlan", "RevisePlan", "RevokeReferral",
     "RuleRow", "WithdrawConsent", "requirements", "case_not_found", "hold_meeting", "rules_markdown", "rules_table",

@@ -25,6 +25,7 @@ from domain.actor import Actor
 from domain.case import Case
 from domain.case.base import missing
 from domain.errors import DomainError, NotFound, NotPermitted, RuleViolation
+from domain.policy import Policy
 from domain.registry import Registry
 from domain.vocabulary import Role, WriteBasis
 
@@ -47,7 +48,11 @@ class Context:
     at: datetime
     """When the recorded thing happened (``occurred_at``); the case's own rules are checked then."""
     registry: Registry
-    emergency_ttl: timedelta = timedelta(hours=24)
+    policy: Policy = Policy()
+
+    @property
+    def emergency_ttl(self) -> timedelta:
+        return self.policy.emergency_ttl
 
     @cached_property
     def readable(self) -> frozenset[int]:

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.case import Case
+from domain.case.emergency import meaningful_reason
 from domain.commands.base import CaseCommand, Context, requirement, staff_who_record
 from domain.errors import DomainError, NotPermitted
+from domain.registry import Registry
 from domain.vocabulary import Role
 
 
@@ -20,8 +22,13 @@ class RequestEmergencyAccess(CaseCommand):
     LABEL_JA = "緊急時アクセス"
     RULE = (staff_who_record,)
 
+    def validate(self, registry: Registry) -> None:
+        meaningful_reason(self.reason)  # before the case is looked up: the same answer for any case id
+
     def apply(self, case: Case, context: Context) -> str:
-        return case.grant_emergency_access(context.actor, context.now, reason=self.reason, ttl=context.emergency_ttl)
+        legal_ground = context.registry.agency(context.actor.agency_id).legal_ground
+        return case.grant_emergency_access(context.actor, context.now, reason=self.reason, ttl=context.emergency_ttl,
+                                           legal_ground=legal_ground)
 
 
 @requirement("監査担当であること", "An auditor")

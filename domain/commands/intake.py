@@ -102,25 +102,34 @@ class RecordConsultation(CaseCommand):
     category: InformationCategory
     channel: str
     summary: str
+    subjects: tuple[str, ...] = ()
+    """The members it concerns (none: the whole household — then every member's consent is needed to share it)."""
 
     LABEL_JA = "相談の記録"
-    RULE = ON_THE_CASE
+    RULE = (*ON_THE_CASE, touches_only_visible)
+
+    def references(self, case: Case) -> Iterable[Reference]:
+        return [member_reference(case, member) for member in self.subjects]
 
     def apply(self, case: Case, context: Context) -> str:
         return case.record_consultation(context.actor, context.at, field=self.field, category=self.category,
-                                        channel=self.channel, summary=self.summary)
+                                        channel=self.channel, summary=self.summary, subjects=self.subjects)
 
 
 @dataclass(frozen=True, kw_only=True)
 class IdentifyIssue(CaseCommand):
     tag: IssueTag
     note: str = ""
+    subjects: tuple[str, ...] = ()
 
     LABEL_JA = "課題の把握"
-    RULE = ON_THE_CASE
+    RULE = (*ON_THE_CASE, touches_only_visible)
+
+    def references(self, case: Case) -> Iterable[Reference]:
+        return [member_reference(case, member) for member in self.subjects]
 
     def apply(self, case: Case, context: Context) -> None:
-        case.identify_issue(context.actor, context.at, tag=self.tag, note=self.note)
+        case.identify_issue(context.actor, context.at, tag=self.tag, note=self.note, subjects=self.subjects)
         return None
 
 

@@ -19,7 +19,7 @@ from domain.commands.base import (
 )
 from domain.errors import DomainError, InvalidCommand, NotPermitted
 from domain.registry import Registry
-from domain.vocabulary import DecisionKind, MeetingKind, Role
+from domain.vocabulary import DecisionKind, InformationCategory, MeetingKind, Role
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,24 @@ class MeetingDecision:
     kind: DecisionKind
     text: str
     target_agency: str | None = None
+    categories: tuple[InformationCategory, ...] = ()
+    """For a decision to refer: the information categories the referred agency may then see."""
 
     def as_record(self) -> dict[str, Any]:
-        return {"kind": self.kind, "text": self.text, "target_agency": self.target_agency}
+        return {"kind": self.kind, "text": self.text, "target_agency": self.target_agency,
+                "categories": sorted(self.categories)}
+
+
+@dataclass(frozen=True)
+class ExternalMember:
+    """A 支援会議 member who is not registry staff (民生委員, 医療機関, 地域住民 …), by name and organisation."""
+
+    name: str
+    organisation: str
+    pledged: bool = False
+
+    def as_record(self) -> dict[str, Any]:
+        return {"name": self.name, "organisation": self.organisation, "pledged": self.pledged}
 
 
 def check_participants_registered(registry: Registry, participants: Iterable[Participant]) -> None:
@@ -79,6 +94,13 @@ class _HoldMeeting(CaseCommand):
     purpose: str
     participants: tuple[Participant, ...]
     decisions: tuple[MeetingDecision, ...] = ()
+    tabled_subjects: tuple[str, ...] = ()
+    """支援会議: the members whose information it discusses (only theirs is shared)."""
+    tabled_categories: tuple[InformationCategory, ...] = ()
+    """支援会議: the information categories it discusses."""
+    until: date | None = None
+    """支援会議: until when its sharing lasts (the next sitting; at most the ward's maximum)."""
+    external_members: tuple[ExternalMember, ...] = ()
 
     KIND = MeetingKind.SUPPORT
 
@@ -88,7 +110,10 @@ class _HoldMeeting(CaseCommand):
     def apply(self, case: Case, context: Context) -> str:
         return case.hold_meeting(context.actor, context.at, kind=self.KIND, held_on=self.held_on,
                                  purpose=self.purpose, participants=[p.as_record() for p in self.participants],
-                                 decisions=[d.as_record() for d in self.decisions])
+                                 decisions=[d.as_record() for d in self.decisions],
+                                 tabled_subjects=self.tabled_subjects, tabled_categories=self.tabled_categories,
+                                 until=self.until, external_members=tuple(m.as_record() for m in self.external_members),
+                                 max_days=context.policy.support_meeting_max_days)
 
 
 @dataclass(frozen=True, kw_only=True)

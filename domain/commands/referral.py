@@ -16,6 +16,7 @@ from domain.commands.base import (
     staff_who_record,
     touches_only_visible,
 )
+from domain.commands.intake import member_reference
 from domain.vocabulary import InformationCategory
 
 
@@ -42,16 +43,21 @@ class RequestReferral(CaseCommand):
     to_agency: str
     categories: tuple[InformationCategory, ...]
     reason: str
+    subjects: tuple[str, ...] = ()
+    """The members whose information is shared (none: the household — every member's consent is needed)."""
 
     LABEL_JA = "つなぎの依頼"
-    RULE = (staff_who_record, basis_on_case)
+    RULE = (staff_who_record, basis_on_case, touches_only_visible)
 
     def agencies_named(self) -> Iterable[str]:
         return [self.to_agency]
 
+    def references(self, case: Case) -> Iterable[Reference]:
+        return [member_reference(case, member) for member in self.subjects]
+
     def apply(self, case: Case, context: Context) -> str:
         return case.request_referral(context.actor, context.at, to_agency=self.to_agency,
-                                     categories=list(self.categories), reason=self.reason)
+                                     categories=list(self.categories), reason=self.reason, subjects=self.subjects)
 
 
 @dataclass(frozen=True, kw_only=True)
