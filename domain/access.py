@@ -67,10 +67,7 @@ class ReaderView:
                 self.consent_of.setdefault((consent["member_id"], category), consent["consent_id"])
         self.household = tuple(sorted(case.members))
         self.meetings = case.support_meetings_attended(reader.agency_id, at)
-        self.referred = [(r, case.meetings[r["authorised_by"].partition(":")[2]]) for r in case.referrals.values()
-                         if r["to_agency"] == reader.agency_id and r["authorised_by"].startswith("support_meeting:")
-                         and r["authorised_by"].partition(":")[2] in case.meetings]
-        self.referred = [(r, m) for r, m in self.referred if case.support_meeting_current(m, at)]
+        self.referred = case.support_meetings_referring(reader.agency_id, at)
         grant = case.emergency_grant_for(reader.staff_id, at)
         self.grant_id = grant["grant_id"] if grant is not None else None
 
@@ -91,8 +88,8 @@ class ReaderView:
         for meeting in self.meetings:
             if self.case.tabled(meeting, entry):
                 return Decision(entry.seq, Basis.SUPPORT_MEETING, meeting["meeting_id"])
-        for referral, meeting in self.referred:
-            if self.case.tabled(meeting, entry, categories=referral["categories"]):
+        for meeting, categories in self.referred:
+            if self.case.tabled(meeting, entry, categories=categories):
                 return Decision(entry.seq, Basis.SUPPORT_MEETING, meeting["meeting_id"])
         if self.grant_id is not None:
             return Decision(entry.seq, Basis.EMERGENCY, self.grant_id)

@@ -34,7 +34,7 @@ from domain.errors import (
 from domain.idempotency import IdempotencyKey, IdempotencyRecord
 from domain.policy import Policy
 from domain.registry import Registry
-from domain.views import CaseView, Timeline, case_view, timeline_entry
+from domain.views import CaseSummary, CaseView, Timeline, case_summary, case_view, timeline_entry
 from domain.write_refusal import WriteRefusal
 
 Clock = Callable[[], datetime]
@@ -63,6 +63,12 @@ class CommandResult:
     version: int
     position: int
     created_id: str | None = None
+
+
+def access_not_recorded() -> AccessNotRecorded:
+    """A read whose record could not be written does not happen (fail closed)."""
+    return AccessNotRecorded("閲覧の記録を保存できなかったため、表示を中止しました。時間をおいて再度お試しください。",
+                             "The access could not be recorded, so nothing is shown. Please try again shortly.")
 
 
 class Tsunagu(Application):
@@ -221,6 +227,34 @@ class Tsunagu(Application):
         assert case is not None  # a missing case is never granted
         return case_view(case, events, decisions, str(record.id))
 
+    def case_summaries(self, reader: Actor, case_ids: Iterable[UUID], *, purpose: str = "list",
+                       channel: str = "api", keep: Callable[[CaseSummary], bool] | None = None) -> list[CaseSummary]:
+        """List rows for the cases the reader may see something of, each computed from the reader's granted
+        entries alone, and each a recorded read. ``keep`` drops rows before anything is recorded or shown
+        (a name search keeps the cases whose *visible* names match). If the reads cannot be recorded,
+        nothing is shown."""
+        at = self.clock()
+        rows: list[tuple[AccessRecord, CaseSummary]] = []
+        for case_id in case_ids:
+            events, case = self._read_cache.current(case_id)
+            if case is None:
+                continue
+            decisions = decide_case(reader, case, at)
+            if not any(d.granted for d in decisions):
+                continue
+            record = AccessRecord.of_read(reader, case_id, case_version=case.version, decisions=decisions,
+                                          active_consents=[c["consent_id"] for c in case.active_consents(at)],
+                                          purpose=purpose, channel=channel, at=at)
+            summary = case_summary(case, events, decisions, str(record.id), at)
+            if keep is None or keep(summary):
+                rows.append((record, summary))
+        if rows:
+            try:
+                self.save(*(record for record, _ in rows))
+            except Exception as error:
+                raise access_not_recorded() from error
+        return [summary for _, summary in rows]
+
     def may_record_on(self, actor: Actor, case_id: UUID) -> bool:
         """Whether ``actor`` has a basis to record on the case now (to offer forms; ``execute`` decides)."""
         _, case = self._read_cache.current(case_id)
@@ -238,10 +272,7 @@ class Tsunagu(Application):
         try:
             self.save(record)
         except Exception as error:  # any failure to record means the read does not happen
-            raise AccessNotRecorded(
-                "閲覧の記録を保存できなかったため、表示を中止しました。時間をおいて再度お試しください。",
-                "The access could not be recorded, so nothing is shown. Please try again shortly.",
-            ) from error
+            raise access_not_recorded() from error
         if not record.granted:
             raise case_not_found()
         return record, decisions

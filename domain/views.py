@@ -73,6 +73,47 @@ class CaseView:
     bases: list[Basis] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class CaseSummary:
+    """One row of a case list or a search result, computed from the reader's granted entries only."""
+
+    case_id: str
+    version: int
+    access_record_id: str
+    status: str
+    lead_agency: str
+    opened_at: datetime
+    closed_at: datetime | None
+    last_event_at: datetime
+    household_name: str | None
+    household_name_kana: str | None
+    district: str | None
+    member_count: int
+    consultation_count: int
+    issue_tags: list[str]
+    plan_status: str | None
+    next_review_on: Any
+    active_consents: int
+    withheld_entries: int
+
+
+def case_summary(case: Case, events: Iterable[CaseEvent], decisions: list[Decision], access_record_id: str,
+                 at: datetime) -> CaseSummary:
+    """The list row of a case as the reader may know it (``Case.from_granted``, like the case view)."""
+    visible = {d.seq for d in decisions if d.granted}
+    known = Case.from_granted(case, events, visible)
+    plan = known.plan
+    return CaseSummary(
+        case_id=str(case.id), version=case.version, access_record_id=access_record_id, status=case.status,
+        lead_agency=case.lead_agency, opened_at=case.opened_at, closed_at=case.closed_at,
+        last_event_at=max(e.occurred_at for e in case.entries), household_name=known.household_name,
+        household_name_kana=known.household_name_kana, district=known.district, member_count=len(known.members),
+        consultation_count=known.consultation_count, issue_tags=sorted(known.issues),
+        plan_status=None if plan is None else ("evaluated" if plan["evaluated"] else "active"),
+        next_review_on=None if plan is None else plan["next_review_on"],
+        active_consents=len(known.active_consents(at)), withheld_entries=len(decisions) - len(visible))
+
+
 def timeline_entry(event: CaseEvent, decision: Decision) -> VisibleEntry | WithheldEntry:
     common: dict[str, Any] = {"seq": event.originator_version, "kind": event.kind, "label_ja": event.LABEL_JA,
               "label_en": event.LABEL_EN, "occurred_at": event.occurred_at, "agency": event.by_agency,

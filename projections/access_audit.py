@@ -11,8 +11,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, ClassVar
 
-from domain.access_record import ACCESS_RECORD_TOPIC
+from domain.access_record import ACCESS_RECORD_TOPIC, AccessRecord
 from domain.calendar import fiscal_year, local_date
+from domain.case import Case
+from domain.case.meetings import pledged_agencies
 from domain.vocabulary import Basis, MeetingKind
 from domain.write_refusal import WRITE_REFUSAL_TOPIC, WriteRefusal
 from projections.base import Positioned, ReadModel, case_topics
@@ -27,10 +29,12 @@ ACCESS_JSON = ("reader_roles", "shown", "grounds", "withheld", "active_consents"
 BASIS_FLAGS = {Basis.OWN_RECORD: "has_own_record", Basis.CONSENT: "has_consent",
                Basis.SUPPORT_MEETING: "has_support_meeting", Basis.EMERGENCY: "has_emergency",
                Basis.AUDIT: "has_audit"}
+CONSENT_COLUMNS = ("consent_id", "case_id", "member_id", "given_by", "method", "obtained_by", "recorded_by_agency",
+                   "for_review", "agencies", "categories", "granted_at", "valid_until", "withdrawn_at", "narrowed")
 REFUSED_COLUMNS = ("record_id", "position", "decided_at", "fiscal_year", "actor_staff", "actor_agency", "actor_roles",
                    "case_id", "case_found", "case_version", "command", "refused_by", "answer")
-EMERGENCY_COLUMNS = ("grant_id", "case_id", "staff", "agency", "reason", "granted_at", "expires_at", "reviewed",
-                     "justified", "finding", "reviewed_by", "reviewed_at")
+EMERGENCY_COLUMNS = ("grant_id", "case_id", "staff", "agency", "legal_ground", "repeated", "reason", "granted_at",
+                     "expires_at", "reviewed", "justified", "finding", "reviewed_by", "reviewed_at")
 
 
 def _insert(table: str, columns: tuple[str, ...], *, upsert_key: str | None = None) -> str:
@@ -58,12 +62,19 @@ class AccessAuditView(ReadModelView):
                          "case_version INTEGER NOT NULL, command TEXT NOT NULL, refused_by TEXT NOT NULL, "
                          "answer TEXT NOT NULL",
         "case_member": "member_id TEXT PRIMARY KEY, case_id TEXT NOT NULL",
-        "consent": "consent_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, agencies TEXT NOT NULL, "
-                   "categories TEXT NOT NULL, granted_at TEXT NOT NULL, valid_until TEXT NOT NULL, withdrawn_at TEXT",
+        "consent": "consent_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, member_id TEXT NOT NULL, "
+                   "given_by TEXT NOT NULL, method TEXT NOT NULL, obtained_by TEXT NOT NULL, "
+                   "recorded_by_agency TEXT NOT NULL, for_review INTEGER NOT NULL, agencies TEXT NOT NULL, "
+                   "categories TEXT NOT NULL, granted_at TEXT NOT NULL, valid_until TEXT NOT NULL, withdrawn_at TEXT, "
+                   "narrowed INTEGER NOT NULL",
         "support_meeting": "meeting_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, held_on TEXT NOT NULL, "
-                           "held_at TEXT NOT NULL, members TEXT NOT NULL",
+                           "held_at TEXT NOT NULL, members TEXT NOT NULL, tabled_subjects TEXT NOT NULL, "
+                           "tabled_categories TEXT NOT NULL, until TEXT",
+        "emergency_read": "record_id TEXT NOT NULL, grant_id TEXT NOT NULL, position BIGINT NOT NULL, "
+                          "decided_at TEXT NOT NULL, entries INTEGER NOT NULL, PRIMARY KEY (record_id, grant_id)",
         "emergency": "grant_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, staff TEXT NOT NULL, agency TEXT NOT NULL, "
-                     "reason TEXT NOT NULL, granted_at TEXT NOT NULL, expires_at TEXT NOT NULL, "
+                     "legal_ground TEXT NOT NULL, repeated INTEGER NOT NULL, reason TEXT NOT NULL, "
+                     "granted_at TEXT NOT NULL, expires_at TEXT NOT NULL, "
                      "reviewed INTEGER NOT NULL, justified INTEGER, finding TEXT, reviewed_by TEXT, reviewed_at TEXT",
     }
     INDEXES: ClassVar[list[str]] = [
@@ -80,9 +91,11 @@ class AccessAuditView(ReadModelView):
         "insert_access": _insert("access", ACCESS_COLUMNS),
         "insert_refused": _insert("refused_write", REFUSED_COLUMNS),
         "insert_member": _insert("case_member", ("member_id", "case_id")),
-        "upsert_consent": _insert("consent", ("consent_id", "case_id", "agencies", "categories", "granted_at",
-                                              "valid_until", "withdrawn_at"), upsert_key="consent_id"),
-        "insert_meeting": _insert("support_meeting", ("meeting_id", "case_id", "held_on", "held_at", "members")),
+        "upsert_consent": _insert("consent", CONSENT_COLUMNS, upsert_key="consent_id"),
+        "insert_meeting": _insert("support_meeting", ("meeting_id", "case_id", "held_on", "held_at", "members",
+                                                      "tabled_subjects", "tabled_categories", "until")),
+        "insert_emergency_read": _insert("emergency_read", ("record_id", "grant_id", "position", "decided_at",
+                                                            "entries")),
         "upsert_emergency": _insert("emergency", EMERGENCY_COLUMNS, upsert_key="grant_id"),
     }
 
@@ -165,59 +178,104 @@ class AccessAuditView(ReadModelView):
         return decode(found[0], json_columns) if found else None
 
     def emergency_grants(self, *, reviewed: bool | None = None, limit: int = 100) -> list[Row]:
+        """Break-glass grants (the review queue: not yet reviewed), each with the reads it granted."""
         condition = "" if reviewed is None else "WHERE reviewed = %(reviewed)s"
-        return self.query(f"SELECT * FROM {{emergency}} {condition} ORDER BY granted_at LIMIT %(limit)s",
-                          {"reviewed": int(bool(reviewed)), "limit": limit})
+        grants = self.query(f"SELECT * FROM {{emergency}} {condition} ORDER BY granted_at LIMIT %(limit)s",
+                            {"reviewed": int(bool(reviewed)), "limit": limit})
+        for grant in grants:
+            grant["reads"] = self.query("SELECT record_id, position, decided_at, entries FROM {emergency_read} "
+                                        "WHERE grant_id = %(grant_id)s ORDER BY position", grant)
+        return grants
+
+    def consents(self, *, case_id: str | None = None, for_review: bool | None = None,
+                 limit: int = 100, offset: int = 0) -> list[Row]:
+        """Every consent with who recorded it and how; ``for_review``: the oral ones its recorder's own
+        agency benefits from."""
+        clauses, params = [], {"limit": limit, "offset": offset}
+        if case_id is not None:
+            clauses.append("case_id = %(case_id)s")
+            params["case_id"] = case_id
+        if for_review is not None:
+            clauses.append("for_review = %(for_review)s")
+            params["for_review"] = int(for_review)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self.query(f"SELECT * FROM {{consent}} {where} ORDER BY granted_at DESC LIMIT %(limit)s "
+                          "OFFSET %(offset)s", params)
+        return [decode(r, ("agencies", "categories")) for r in rows]
 
 
 class AccessAuditProjection(ReadModel[AccessAuditView]):
     name = "access_audit"
+    schema_version = 2
     view_interface = AccessAuditView
     topics = (ACCESS_RECORD_TOPIC, WRITE_REFUSAL_TOPIC,
-              *case_topics("MemberAdded", "ConsentGranted", "ConsentWithdrawn", "MeetingHeld",
+              *case_topics("MemberAdded", "ConsentGranted", "ConsentWithdrawn", "ConsentNarrowed", "MeetingHeld",
                            "EmergencyAccessGranted", "EmergencyAccessReviewed"))
 
     def changes(self, events: Iterable[Positioned]) -> list[Change]:
-        accesses, refused, members, meetings = [], [], [], []
+        accesses, refused, members, meetings, emergency_reads = [], [], [], [], []
         consents = RowCache(self.view, "consent", "consent_id", "upsert_consent",
                             json_columns=("agencies", "categories"))
         grants = RowCache(self.view, "emergency", "grant_id", "upsert_emergency")
         events = list(events)
-        consents.preload(e.consent_id for _, e in events if getattr(e, "kind", "") == "ConsentWithdrawn")
-        grants.preload(e.grant_id for _, e in events if getattr(e, "kind", "") == "EmergencyAccessReviewed")
+        consents.preload(e.consent_id for _, e in events
+                         if isinstance(e, Case.ConsentWithdrawn | Case.ConsentNarrowed))
+        grants.preload(e.grant_id for _, e in events if isinstance(e, Case.EmergencyAccessReviewed))
         for position, event in events:
-            kind = type(event).__qualname__.rsplit(".", 1)[-1]
             case_id = str(event.originator_id)
             if isinstance(event, WriteRefusal.Recorded):
                 refused.append(_refused_row(position, event))
-            elif kind == "Recorded":
+            elif isinstance(event, AccessRecord.Recorded):
                 accesses.append(_access_row(position, event))
-            elif kind == "MemberAdded":
+                emergency_reads.extend(_emergency_reads(position, event))
+            elif isinstance(event, Case.MemberAdded):
                 members.append({"member_id": event.member_id, "case_id": case_id})
-            elif kind == "ConsentGranted":
+            elif isinstance(event, Case.ConsentGranted):
                 consents.put(event.consent_id, {
-                    "consent_id": event.consent_id, "case_id": case_id, "agencies": list(event.agencies),
-                    "categories": list(event.categories), "granted_at": iso(event.occurred_at),
-                    "valid_until": iso(event.valid_until), "withdrawn_at": None})
-            elif kind == "ConsentWithdrawn":
+                    "consent_id": event.consent_id, "case_id": case_id, "member_id": event.member_id,
+                    "given_by": event.given_by, "method": event.method, "obtained_by": event.obtained_by,
+                    "recorded_by_agency": event.by_agency, "for_review": int(event.for_review()),
+                    "agencies": list(event.agencies), "categories": list(event.categories),
+                    "granted_at": iso(event.occurred_at), "valid_until": iso(event.valid_until),
+                    "withdrawn_at": None, "narrowed": 0})
+            elif isinstance(event, Case.ConsentWithdrawn):
                 consents.change(event.consent_id)["withdrawn_at"] = iso(event.occurred_at)
-            elif kind == "MeetingHeld" and event.meeting_kind == MeetingKind.SUPPORT:
+            elif isinstance(event, Case.ConsentNarrowed):
+                _narrow(consents.change(event.consent_id), event)
+            elif isinstance(event, Case.MeetingHeld) and event.meeting_kind == MeetingKind.SUPPORT:
                 meetings.append({"meeting_id": event.meeting_id, "case_id": case_id, "held_on": iso(event.held_on),
-                                 "held_at": iso(event.occurred_at),
-                                 "members": dumps(sorted({p["agency"] for p in event.participants
-                                                          if p.get("pledged")}))})
-            elif kind == "EmergencyAccessGranted":
+                                 "held_at": iso(event.occurred_at), "members": dumps(pledged_agencies(
+                                     event.participants)), "tabled_subjects": dumps(event.tabled_subjects),
+                                 "tabled_categories": dumps(event.tabled_categories), "until": iso(event.until)})
+            elif isinstance(event, Case.EmergencyAccessGranted):
                 grants.put(event.grant_id, {
                     "grant_id": event.grant_id, "case_id": case_id, "staff": event.by_staff,
-                    "agency": event.by_agency, "reason": event.reason, "granted_at": iso(event.occurred_at),
+                    "agency": event.by_agency, "legal_ground": event.legal_ground, "repeated": int(event.repeated),
+                    "reason": event.reason, "granted_at": iso(event.occurred_at),
                     "expires_at": iso(event.expires_at), "reviewed": 0, "justified": None, "finding": None,
                     "reviewed_by": None, "reviewed_at": None})
-            elif kind == "EmergencyAccessReviewed":
+            elif isinstance(event, Case.EmergencyAccessReviewed):
                 grants.change(event.grant_id).update(reviewed=1, justified=int(event.justified),
                                                      finding=event.finding, reviewed_by=event.by_staff,
                                                      reviewed_at=iso(event.occurred_at))
         return [("insert_access", accesses), ("insert_refused", refused), ("insert_member", members),
-                ("insert_meeting", meetings), *consents.changes(), *grants.changes()]
+                ("insert_meeting", meetings), ("insert_emergency_read", emergency_reads), *consents.changes(),
+                *grants.changes()]
+
+
+def _narrow(consent: Row, event: Any) -> None:
+    consent["agencies"] = [a for a in consent["agencies"] if a not in event.agencies]
+    consent["categories"] = [c for c in consent["categories"] if c not in event.categories]
+    consent["narrowed"] += 1
+    if not consent["agencies"] or not consent["categories"]:
+        consent["withdrawn_at"] = iso(event.occurred_at)
+
+
+def _emergency_reads(position: int, record: Any) -> list[Row]:
+    """Each read granted on a break-glass grant, linked to the grant for its review."""
+    return [{"record_id": str(record.originator_id), "grant_id": grant_id, "position": position,
+             "decided_at": iso(record.decided_at), "entries": len(record.ground_seqs.get(grant_id, ()))}
+            for grant_id in record.grounds.get(Basis.EMERGENCY.value, [])]
 
 
 def _access_row(position: int, record: Any) -> Row:

@@ -45,6 +45,9 @@ class ReadModel(Projection[V], Generic[V]):
     view_interface: ClassVar[type[ReadModelView]]
     topics: tuple[str, ...] = ()
     """The topics it reads; empty means every notification."""
+    schema_version: ClassVar[int] = 1
+    """Raise it when the view's tables change: the new version gets new tables and a tracking position
+    of its own, so it is rebuilt from the log on start, beside the old one (which can then be dropped)."""
     raw: ClassVar[bool] = False
     """Whether it takes the stored notifications as they are (bytes) instead of decoded events."""
 
@@ -60,10 +63,11 @@ class ReadModel(Projection[V], Generic[V]):
 
 
 @cache
-def concrete_view(interface: type[ReadModelView], persistence_module: str) -> type[ReadModelView]:
+def concrete_view(interface: type[ReadModelView], persistence_module: str, version: int = 1) -> type[ReadModelView]:
     base = {"eventsourcing.postgres": PostgresView, "eventsourcing.sqlite": SQLiteView}[persistence_module]
     prefix = "Postgres" if base is PostgresView else "SQLite"
-    return type(f"{prefix}{interface.__name__}", (interface, base), {"__module__": interface.__module__})
+    return type(f"{prefix}{interface.__name__}", (interface, base),
+                {"__module__": interface.__module__, "TABLE_PREFIX": "rm_" if version == 1 else f"rm{version}_"})
 
 
 def construct_view(model: type[ReadModel[Any]], env: dict[str, str]) -> ReadModelView:
@@ -74,12 +78,13 @@ def construct_view(model: type[ReadModel[Any]], env: dict[str, str]) -> ReadMode
     tables and tracking table in the store's schema.
     """
     env = dict(env)
+    storage = model.name if model.schema_version == 1 else f"{model.name}_v{model.schema_version}"
     if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite" and env.get("SQLITE_DBNAME", ":memory:") != ":memory:":
-        env["SQLITE_DBNAME"] = f"{env['SQLITE_DBNAME'].removesuffix('.db')}.{model.name}.db"
+        env["SQLITE_DBNAME"] = f"{env['SQLITE_DBNAME'].removesuffix('.db')}.{storage}.db"
     if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
         # A view writes one batch at a time; a few more connections serve the API's queries.
         # (The store's own pool size, in env, is for the application, not for each of the views.)
         env.update(POSTGRES_POOL_SIZE="2", POSTGRES_MAX_OVERFLOW="4")
-    factory = InfrastructureFactory.construct(Environment(model.name, env))
-    view_class = concrete_view(model.view_interface, env["PERSISTENCE_MODULE"])
+    factory = InfrastructureFactory.construct(Environment(storage, env))
+    view_class = concrete_view(model.view_interface, env["PERSISTENCE_MODULE"], model.schema_version)
     return factory.tracking_recorder(view_class)  # type: ignore[arg-type]

@@ -37,6 +37,8 @@ class ReadModelView(TrackingRecorder):
     """``CREATE INDEX IF NOT EXISTS name ON {table} (...)`` with ``{table}`` placeholders."""
     STATEMENTS: ClassVar[dict[str, str]] = {}
     """Statement name -> SQL with ``{table}`` placeholders and ``%(name)s`` parameters."""
+    TABLE_PREFIX: ClassVar[str] = "rm_"
+    """Set per read-model schema version (``rm_``, ``rm2_`` …), so a new schema gets new tables."""
 
     @abstractmethod
     def _table(self, name: str) -> str: ...
@@ -57,7 +59,7 @@ class ReadModelView(TrackingRecorder):
             for table, columns in self.TABLES.items():
                 curs.execute(f"CREATE TABLE IF NOT EXISTS {self._table(table)} ({columns})")
             for index in self.INDEXES:
-                curs.execute(self._format(index))
+                curs.execute(self._format(index.replace("IF NOT EXISTS rm_", f"IF NOT EXISTS {self.TABLE_PREFIX}")))
 
     def apply(self, changes: list[Change], tracking: Tracking) -> None:
         """Write a batch of changes and its tracking position atomically."""
@@ -124,7 +126,7 @@ class PostgresView(ReadModelView, PostgresTrackingRecorder):
         curs.execute(f"TRUNCATE {', '.join(self._table(t) for t in self.TABLES)}")
 
     def _table(self, name: str) -> str:
-        return f'"{self.datastore.schema}"."rm_{name}"'
+        return f'"{self.datastore.schema}"."{self.TABLE_PREFIX}{name}"'
 
     def _tracking_table(self) -> str:
         return f'"{self.datastore.schema}"."{self.tracking_table_name}"'
@@ -140,7 +142,7 @@ class PostgresView(ReadModelView, PostgresTrackingRecorder):
 
 class SQLiteView(ReadModelView, SQLiteTrackingRecorder):
     def _table(self, name: str) -> str:
-        return f"rm_{name}"
+        return f"{self.TABLE_PREFIX}{name}"
 
     def _tracking_table(self) -> str:
         return "tracking"

@@ -66,3 +66,10 @@ def emergency_accesses(read_models: ReadModels, auditor: Actor, reviewed: bool |
     """Break-glass accesses: those awaiting review (``reviewed=False``), reviewed ones, or all (``None``)."""
     _auditors_only(auditor)
     return read_models.access_audit.view.emergency_grants(reviewed=reviewed)
+
+
+def consents(read_models: ReadModels, auditor: Actor, *, case_id: str | None = None,
+             for_review: bool | None = None, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+    """Every consent with who recorded it and how (``for_review``: oral consents to the recorder's own agency)."""
+    _auditors_only(auditor)
+    return read_models.access_audit.view.consents(case_id=case_id, for_review=for_review, limit=limit, offset=offset)

@@ -19,6 +19,7 @@ from api.queries.audit import (
     access_csv,
     access_decisions,
     access_log_verification,
+    consents,
     emergency_accesses,
     unconsented_accesses,
 )
@@ -64,6 +65,18 @@ def read_emergency_accesses(auditor: AuditorDep, read_models: ReadModelsDep,
                             ) -> dict[str, Any]:
     """Break-glass accesses; by default those awaiting review."""
     return {"emergency_accesses": emergency_accesses(read_models, auditor, reviewed)}
+
+
+@router.get("/consents", dependencies=[Fresh])
+def read_consents(auditor: AuditorDep, read_models: ReadModelsDep,
+                  case_id: Annotated[UUID | None, Query()] = None,
+                  for_review: Annotated[bool | None, Query(description="true: oral consents given to the "
+                                                                        "recorder's own agency")] = None,
+                  limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                  offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> dict[str, Any]:
+    """Every consent: whose it is, who gave it, how (書面/口頭), who recorded it, and whether it is flagged."""
+    return {"consents": consents(read_models, auditor, case_id=str(case_id) if case_id else None,
+                                 for_review=for_review, limit=limit, offset=offset)}
 
 
 @router.post("/emergency-access/{case_id}/{grant_id}/review", response_model=CommandResultPublic)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
@@ -37,27 +37,22 @@ def create_case(body: CaseCreate, tsunagu: TsunaguDep, actor: ActorDep,
 
 
 @router.get("", response_model=CaseListPublic, dependencies=[Fresh])
-def read_cases(actor: ActorDep, read_models: ReadModelsDep,
+def read_cases(actor: ActorDep, read_models: ReadModelsDep, tsunagu: TsunaguDep,
                status: Annotated[CaseStatus | None, Query()] = None,
                district: Annotated[Identifier | None, Query()] = None,
                lead_agency: Annotated[Identifier | None, Query()] = None,
-               limit: Annotated[int, Query(ge=1, le=500)] = 50,
-               offset: Annotated[int, Query(ge=0)] = 0) -> CaseListPublic:
+               limit: Annotated[int, Query(ge=1, le=200)] = 50,
+               offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> CaseListPublic:
     """The cases your agency is involved in (auditors: all), newest activity first.
 
-    Only ids, codes, agencies and dates — no personal content, so listing is not an access
-    to a person's information; open a case to read it (that read is decided and recorded).
+    Each row shows only what your granted entries say (the household's name, open issues, counts) and
+    is a recorded read, like opening the case; a case you may see nothing of is not listed.
     """
     agency = None if actor.is_auditor else actor.agency_id
     rows = read_models.case_state.view.cases(agency=agency, status=status, district=district,
                                               lead_agency=lead_agency, limit=limit, offset=offset)
-    return CaseListPublic(cases=[CaseSummaryPublic(**_summary(row)) for row in rows])
-
-
-def _summary(row: dict[str, Any]) -> dict[str, Any]:
-    return {**{k: row[k] for k in CaseSummaryPublic.model_fields if k in row},
-            "involvement": row["agencies"], "active_consents": sum(
-                1 for c in row["consents"].values() if c["withdrawn_at"] is None)}
+    summaries = tsunagu.case_summaries(actor, [UUID(row["case_id"]) for row in rows], purpose="list")
+    return CaseListPublic(cases=[CaseSummaryPublic.model_validate(asdict(summary)) for summary in summaries])
 
 
 @router.get("/{case_id}", response_model=CasePublic)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -133,21 +133,26 @@ class CasePublic(BaseModel):
 
 
 class CaseSummaryPublic(BaseModel):
+    """A case in a list: only what the reader's granted entries say (the read is recorded)."""
+
     case_id: str
+    version: int
+    access_record_id: str
     status: str
     lead_agency: str
+    opened_at: datetime
+    closed_at: datetime | None
+    last_event_at: datetime
+    household_name: str | None
+    household_name_kana: str | None
     district: str | None
-    opened_at: str
-    closed_at: str | None
-    last_event_at: str
-    version: int
     member_count: int
     consultation_count: int
     issue_tags: list[str]
     plan_status: str | None
-    next_review_on: str | None
-    involvement: dict[str, list[str]] = Field(description="Agency -> how it is involved (author, consent, meeting…)")
+    next_review_on: date | None
     active_consents: int
+    withheld_entries: int
 
 
 class CaseListPublic(BaseModel):

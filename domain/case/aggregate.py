@@ -6,8 +6,8 @@ event is nested in the part that owns it and recorded under ``Case.<EventName>``
 
 from __future__ import annotations
 
-from datetime import datetime
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -37,6 +37,11 @@ class Case(IntakePart, ConsentPart, MeetingsPart, ReferralPart, PlanPart, Outrea
         CATEGORY = InformationCategory.BASIC
         LABEL_JA, LABEL_EN = "ケースの開始", "Case opened"
 
+    household_name: str | None
+    household_name_kana: str | None
+    district: str | None
+    summary: str | None
+
     def __init__(self, *, by_staff: str, by_agency: str, occurred_at: datetime, household_name: str,
                  household_name_kana: str, district: str | None, summary: str) -> None:
         self._start_state(by_agency, occurred_at)
@@ -49,10 +54,10 @@ class Case(IntakePart, ConsentPart, MeetingsPart, ReferralPart, PlanPart, Outrea
         self.entries: list[EntryRef] = []  # appended by CaseEvent.mutate after this returns
         self.opened_by_agency = by_agency
         self.opened_at = occurred_at
-        self.household_name: str | None = None
-        self.household_name_kana: str | None = None
-        self.district: str | None = None
-        self.summary: str | None = None
+        self.household_name = None
+        self.household_name_kana = None
+        self.district = None
+        self.summary = None
         self.status = CaseStatus.OPEN
         self.closed_at: datetime | None = None
         self.lead_agency = by_agency

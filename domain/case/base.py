@@ -112,7 +112,8 @@ class CasePart:
         members: dict[str, Any] = getattr(self, "members", {})
         unknown = sorted(set(subjects) - set(members))
         if unknown:
-            raise NotFound(f"この事例に世帯員「{unknown[0]}」はありません。", f"This case has no member {unknown[0]!r}.")
+            raise NotFound(f"この事例に世帯員「{unknown[0]}」はありません。",
+                           f"This case has no member {unknown[0]!r}.")
         return sorted(set(subjects))
 
     def check_open(self) -> None:

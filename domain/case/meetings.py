@@ -21,6 +21,12 @@ LEGACY_SUPPORT_MEETING_DAYS = 92
 """A 支援会議 stored before meetings stated their end is read as ending this many days after it."""
 
 
+def pledged_agencies(participants: list[dict[str, Any]]) -> list[str]:
+    """The agencies that sat in a 支援会議 under a pledge: the members its basis is for (the one rule,
+    used by the reading decisions and by the audit trail alike)."""
+    return sorted({p["agency"] for p in participants if p.get("agency") and p.get("pledged")})
+
+
 class MeetingsPart(CasePart):
     meetings: dict[str, dict[str, Any]]
     referrals: dict[str, dict[str, Any]]
@@ -66,7 +72,7 @@ class MeetingsPart(CasePart):
                 "participants": [dict(p) for p in self.participants],
                 "external_members": [dict(m) for m in self.external_members],
                 "decisions": [dict(d) for d in self.decisions], "tabled_subjects": list(self.tabled_subjects),
-                "tabled_categories": list(self.tabled_categories), "until": self.until,
+                "tabled_categories": list(self.tabled_categories), "until": self.until, "ended_at": None,
                 "seq": self.originator_version,
             }
 
@@ -122,7 +128,8 @@ class MeetingsPart(CasePart):
                 "A support meeting names the members and the information categories it discusses "
                 "(only those are shared).")
         if until is None or not held_on < until <= held_on + timedelta(days=max_days):
-            raise InvalidCommand(f"支援会議の情報共有の期限（次回の開催日など）を、開催日から{max_days}日以内で指定してください。",
+            raise InvalidCommand(f"支援会議の情報共有の期限（次回の開催日など）を、開催日から{max_days}日以内で"
+                                 "指定してください。",
                                  f"State until when the support meeting's sharing lasts (e.g. the next sitting), "
                                  f"at most {max_days} days after it.")
 
@@ -168,13 +175,32 @@ class MeetingsPart(CasePart):
             return False
         if meeting["until"] is None or at >= datetime.combine(meeting["until"] + timedelta(days=1), time(), JST):
             return False
-        return self.closed_at is None or self.closed_at > at
+        return meeting.get("ended_at") is None or meeting["ended_at"] > at
+
+    def end_support_meetings(self, at: datetime) -> None:
+        """Closing the case ends every 支援会議 basis still running (reopening does not revive it)."""
+        for meeting in self.meetings.values():
+            if meeting["kind"] == MeetingKind.SUPPORT and meeting.get("ended_at") is None:
+                meeting["ended_at"] = at
+
+    def support_meetings_referring(self, agency_id: str, at: datetime) -> list[tuple[dict[str, Any], list[str]]]:
+        """The current 支援会議 that decided to refer to ``agency_id``, each with the categories its decision
+        names: the referred agency sees those, of what the meeting exchanged (decided at the sitting)."""
+        found = []
+        for meeting in sorted(self.meetings.values(), key=lambda m: m["seq"], reverse=True):
+            if not self.support_meeting_current(meeting, at):
+                continue
+            categories = sorted({c for d in meeting["decisions"]
+                                 if d["kind"] in (DecisionKind.REFER, DecisionKind.ESCALATE)
+                                 and d.get("target_agency") == agency_id for c in d.get("categories", ())})
+            if categories:
+                found.append((meeting, categories))
+        return found
 
     def support_meetings_attended(self, agency_id: str, at: datetime) -> list[dict[str, Any]]:
         """The current 支援会議 that ``agency_id`` attended under a pledge, latest first."""
         return [m for m in sorted(self.meetings.values(), key=lambda m: m["seq"], reverse=True)
-                if self.support_meeting_current(m, at)
-                and any(p["agency"] == agency_id and p.get("pledged") for p in m["participants"])]
+                if self.support_meeting_current(m, at) and agency_id in pledged_agencies(m["participants"])]
 
     def support_meeting_for(self, agency_id: str, at: datetime) -> dict[str, Any] | None:
         """A current 支援会議 that ``agency_id`` sits in (its standing to act on the meeting's decisions)."""
@@ -184,11 +210,13 @@ class MeetingsPart(CasePart):
     def tabled(self, meeting: dict[str, Any], entry: EntryRef, categories: list[str] | None = None) -> bool:
         """Whether ``entry`` is information the meeting exchanged: recorded up to it (or the meeting's own
         record and decisions), of a tabled category, about tabled members only."""
-        if entry.meeting_id == meeting["meeting_id"] and entry.kind in ("MeetingHeld", "DecisionRecorded"):
-            return True
+        if (categories is None and entry.meeting_id == meeting["meeting_id"]
+                and entry.kind in ("MeetingHeld", "DecisionRecorded")):
+            return True  # the attendees' own meeting (a referred agency gets only the categories decided)
         if entry.seq > meeting["seq"]:
             return False
-        if entry.category not in (categories if categories is not None else meeting["tabled_categories"]):
+        if entry.category not in meeting["tabled_categories"] or (categories is not None
+                                                                    and entry.category not in categories):
             return False
         if not meeting["tabled_subjects"]:
             return True

@@ -18,6 +18,7 @@ class TransitionsPart(CasePart):
     lead_agency: str
     closed_at: datetime | None
     end_emergency_grants: Any  # from EmergencyPart
+    end_support_meetings: Any  # from MeetingsPart
     ended_involvement: dict[str, int]
     """Agency id -> the entry (seq) where it ended its involvement."""
 
@@ -76,6 +77,7 @@ class TransitionsPart(CasePart):
             case.status = CaseStatus.CLOSED
             case.closed_at = self.occurred_at
             case.end_emergency_grants(self.occurred_at)
+            case.end_support_meetings(self.occurred_at)
 
     class CaseReopened(CaseEvent):
         reason: str

@@ -96,12 +96,13 @@ def rules_markdown() -> str:
 
 
 __all__ = [
-    "COMMANDS", "AcceptReferral", "AddMember", "AdoptPlan", "AssignRole", "CaseCommand", "CloseCase", "Command",
-    "CompleteHandover", "CompleteReferral", "Context", "CorrectEntry", "CorrectMemberDetails", "MeetingDecision",
-    "DeclineReferral", "EndInvolvement", "EscalateToMultiAgency", "ExternalMember", "EvaluatePlan", "FollowUpParticipation",
-    "GrantConsent", "HoldMultiLayeredMeeting", "HoldSupportMeeting", "IdentifyIssue", "MatchParticipation",
-    "NarrowConsent", "NewCaseCommand", "OpenCase", "Participant", "PlanHandover", "PlanOutreach", "PlanRole", "RecordConsultation",
+    "COMMANDS", "AcceptReferral", "AddMember", "AdoptPlan", "AssignRole", "case_not_found", "CaseCommand",
+    "CloseCase", "Command", "CompleteHandover", "CompleteReferral", "Context", "CorrectEntry",
+    "CorrectMemberDetails", "DeclineReferral", "EndInvolvement", "EscalateToMultiAgency", "EvaluatePlan",
+    "ExternalMember", "FollowUpParticipation", "GrantConsent", "hold_meeting", "HoldMultiLayeredMeeting",
+    "HoldSupportMeeting", "IdentifyIssue", "MatchParticipation", "MeetingDecision", "NarrowConsent",
+    "NewCaseCommand", "OpenCase", "Participant", "PlanHandover", "PlanOutreach", "PlanRole", "RecordConsultation",
     "RecordDecision", "RecordSupportRefusal", "RecordVisit", "ReopenCase", "RequestEmergencyAccess",
-    "RequestReferral", "ResolveIssue", "ReviewEmergencyAccess", "ReviewPlan", "RevisePlan", "RevokeReferral",
-    "RuleRow", "WithdrawConsent", "requirements", "case_not_found", "hold_meeting", "rules_markdown", "rules_table",
+    "RequestReferral", "requirements", "ResolveIssue", "ReviewEmergencyAccess", "ReviewPlan", "RevisePlan",
+    "RevokeReferral", "RuleRow", "rules_markdown", "rules_table", "WithdrawConsent",
 ]
