@@ -228,11 +228,11 @@ class Tsunagu(Application):
         return case_view(case, events, decisions, str(record.id))
 
     def case_summaries(self, reader: Actor, case_ids: Iterable[UUID], *, purpose: str = "list",
-                       channel: str = "api", keep: Callable[[CaseSummary], bool] | None = None) -> list[CaseSummary]:
+                       channel: str = "api", keep: Callable[[Case], bool] | None = None) -> list[CaseSummary]:
         """List rows for the cases the reader may see something of, each computed from the reader's granted
-        entries alone, and each a recorded read. ``keep`` drops rows before anything is recorded or shown
-        (a name search keeps the cases whose *visible* names match). If the reads cannot be recorded,
-        nothing is shown."""
+        entries alone, and each a recorded read. ``keep`` is asked about the case as the reader may know it
+        (``Case.from_granted``) and drops rows before anything is recorded or shown: a name search keeps
+        the cases whose *visible* names match. If the reads cannot be recorded, nothing is shown."""
         at = self.clock()
         rows: list[tuple[AccessRecord, CaseSummary]] = []
         for case_id in case_ids:
@@ -245,9 +245,9 @@ class Tsunagu(Application):
             record = AccessRecord.of_read(reader, case_id, case_version=case.version, decisions=decisions,
                                           active_consents=[c["consent_id"] for c in case.active_consents(at)],
                                           purpose=purpose, channel=channel, at=at)
-            summary = case_summary(case, events, decisions, str(record.id), at)
-            if keep is None or keep(summary):
-                rows.append((record, summary))
+            known = Case.from_granted(case, events, {d.seq for d in decisions if d.granted})
+            if keep is None or keep(known):
+                rows.append((record, case_summary(case, known, decisions, str(record.id), at)))
         if rows:
             try:
                 self.save(*(record for record, _ in rows))

@@ -97,11 +97,10 @@ class CaseSummary:
     withheld_entries: int
 
 
-def case_summary(case: Case, events: Iterable[CaseEvent], decisions: list[Decision], access_record_id: str,
+def case_summary(case: Case, known: Case, decisions: list[Decision], access_record_id: str,
                  at: datetime) -> CaseSummary:
-    """The list row of a case as the reader may know it (``Case.from_granted``, like the case view)."""
+    """The list row of a case as the reader may know it: ``known`` is ``Case.from_granted`` for the reader."""
     visible = {d.seq for d in decisions if d.granted}
-    known = Case.from_granted(case, events, visible)
     plan = known.plan
     return CaseSummary(
         case_id=str(case.id), version=case.version, access_record_id=access_record_id, status=case.status,

@@ -223,13 +223,10 @@ class MeetingsPart(CasePart):
         concerned = entry.subjects or tuple(self.members)
         return set(concerned) <= set(meeting["tabled_subjects"])
 
-    def meeting_decided_referral_to(self, agency_id: str) -> dict[str, Any] | None:
-        """A 支援会議 whose decision names ``agency_id`` as where to refer or escalate."""
-        for meeting in self.meetings.values():
-            if meeting["kind"] != MeetingKind.SUPPORT:
-                continue
-            for decision in meeting["decisions"]:
-                if (decision["kind"] in (DecisionKind.REFER, DecisionKind.ESCALATE)
-                        and decision.get("target_agency") == agency_id):
-                    return meeting
+    def meeting_decided_referral_to(self, agency_id: str, categories: list[str],
+                                    at: datetime) -> dict[str, Any] | None:
+        """The latest current 支援会議 that decided to refer to ``agency_id`` with every one of ``categories``."""
+        for meeting, decided in self.support_meetings_referring(agency_id, at):
+            if set(categories) <= set(decided):
+                return meeting
         return None

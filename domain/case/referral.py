@@ -22,7 +22,6 @@ class ReferralPart(CasePart):
     members: dict[str, dict[str, Any]]
     consent_covering: Any  # from ConsentPart
     meeting_decided_referral_to: Any  # from MeetingsPart
-    support_meeting_current: Any  # from MeetingsPart
 
     class ReferralRequested(CaseEvent):
         referral_id: str
@@ -132,8 +131,8 @@ class ReferralPart(CasePart):
         grounds = member_consents(self, subjects or list(self.members), to_agency, categories, at)
         if grounds:
             return "consent:" + "+".join(grounds)
-        meeting = self.meeting_decided_referral_to(to_agency)
-        if meeting is not None and self.support_meeting_current(meeting, at):
+        meeting = self.meeting_decided_referral_to(to_agency, list(categories), at)
+        if meeting is not None:
             return f"support_meeting:{meeting['meeting_id']}"
         raise ConsentRequired(
             f"本人の同意が「{to_agency}」への情報提供を含んでいないため、つなぐことができません。"
