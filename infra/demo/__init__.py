@@ -7,7 +7,15 @@ care, young carers, support refusal, hoarding, poverty, disability, hikikomori,
 ward registry, so the rules of who may record what (a basis on the case, 支援会議
 convened by the ward's office with registry staff, consent for a 重層的支援会議,
 closure by the lead agency or a coordinator, break-glass read-only) hold for the demo
-as for real use.
+as for real use, and no write is refused.
+
+Consent is a person's: each member consents for their own information (a child under the
+ward's age through a 親権者, with a young carer's own view recorded; an adult with a 成年後見人
+through them, with the adult's view), on a numbered form or orally to a named worker, and may
+later take some agencies or categories out of it (a partial withdrawal). Consultations, issues
+and referrals name the members they are about. A 支援会議 tables some members and categories
+until its next sitting; stories that still need it sit again, and once consent moves a case on
+to a 重層的支援会議 the last sitting's sharing simply ends.
 
 Each household's story has its own random stream (derived from ``seed`` and the
 household's number) and is cut off at ``until``: the same seed and ``until`` give

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 
 from domain.application import Tsunagu
 from domain.calendar import JST, local_date
-from domain.vocabulary import MeetingKind
+from domain.case import Case
+from domain.vocabulary import ConsentGiver, MeetingKind
 from infra.demo.showcases import showcases
 from infra.demo.stories import BY_SCENARIO, SCENARIO_WEIGHTS
 from infra.demo.story import Story
@@ -36,14 +37,15 @@ FIXED_HOUSEHOLDS: tuple[tuple[str, dict[str, bool], dict[str, str]], ...] = (
      {COORDINATION: SHOWCASE_COORDINATOR}),
     ("8050", {"hik_mix": True, "finance": True, "met": True, "close": False, "withdraw": False},
      {HIKIKOMORI: SHOWCASE_HIKIKOMORI}),
-    ("8050", {"hik_withheld": True}, {HIKIKOMORI: SHOWCASE_HIKIKOMORI}),
+    ("8050", {"hik_withheld": True, "watch": True}, {HIKIKOMORI: SHOWCASE_HIKIKOMORI}),
     ("poverty", {"opener_shakyo": True, "decline": True, "consent": True}, {}),
     ("double_care", {"withdraw": True, "revise": True, "close": False}, {}),
-    ("young_carer", {"refer_disability": True, "decline": True, "met": True}, {}),
+    ("young_carer", {"refer_disability": True, "decline": True, "met": True, "under15": True}, {}),
     ("refusal", {"met": True, "close": True, "reopen": True, "emergency": False}, {}),
     ("hoarding", {"met": True, "emergency": True, "close": False}, {}),
     ("disability", {"variant65": True}, {}),
     ("elderly_couple", {"close": True}, {}),
+    ("hikikomori", {"met": True, "livelihood": True, "narrow": True}, {}),
 )
 
 EMERGENCY_REASONS: tuple[tuple[str, str], ...] = (
@@ -119,6 +121,9 @@ def seed_demo(app: Tsunagu, *, households: int = 200, fiscal_year: int = 2026, s
                   MeetingKind.SUPPORT.value: issued["HoldSupportMeeting"]},
         consents_granted=issued["GrantConsent"],
         consents_withdrawn=issued["WithdrawConsent"],
+        consents_by_giver={giver.value: run.consent_givers[giver.value] for giver in ConsentGiver},
+        consents_narrowed=issued["NarrowConsent"],
+        support_meetings_ended=support_meetings_ended(app, stories, until),
         referrals={"requested": issued["RequestReferral"], "accepted": issued["AcceptReferral"],
                    "declined": issued["DeclineReferral"], "completed": issued["CompleteReferral"],
                    "escalated": run.escalations},
@@ -136,6 +141,17 @@ def seed_demo(app: Tsunagu, *, households: int = 200, fiscal_year: int = 2026, s
     )
     summary.elapsed_seconds = _time.perf_counter() - started
     return summary
+
+
+def support_meetings_ended(app: Tsunagu, stories: list[Story], until: datetime) -> int:
+    """支援会議 whose sharing had ended by ``until`` (their stated end passed, or the case closed)."""
+    ended = 0
+    for story in stories:
+        if story.support_meetings:
+            case: Case = app.repository.get(story.case_id)
+            ended += sum(not case.support_meeting_current(case.meetings[m.meeting_id], until)
+                         for m in story.support_meetings)
+    return ended
 
 
 def emergency_reasons(story: Story) -> list[tuple[str, str]]:

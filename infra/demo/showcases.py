@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, time
 from typing import Any
 
 from domain.access import decide_case
 from domain.application import Tsunagu
+from domain.calendar import JST
 from domain.case import Case
 from domain.vocabulary import Basis
-from infra.demo.story import Story
+from infra.demo.story import HeldSupportMeeting, Story
 from infra.demo.summary import Showcase
 from infra.demo.ward import COORDINATION, SHOWCASE_COORDINATOR, SHOWCASE_HIKIKOMORI, Ward
 
@@ -23,10 +25,11 @@ def describe(story: Story, ward: Ward, tail: str) -> str:
             f"{'→'.join(steps) or 'ケース開始'}。{tail}")
 
 
-def bases(app: Tsunagu, ward: Ward, staff_id: str, story: Story) -> list[Basis | None]:
-    """How the reader's agency would see each entry now (the domain's rules; nothing is read or recorded)."""
+def bases(app: Tsunagu, ward: Ward, staff_id: str, story: Story, at: datetime | None = None) -> list[Basis | None]:
+    """How the reader's agency would see each entry now (or at ``at``): the domain's rules; nothing is
+    read or recorded."""
     case: Case = app.repository.get(story.case_id)
-    return [d.basis for d in decide_case(ward.actor(staff_id), case, app.clock())]
+    return [d.basis for d in decide_case(ward.actor(staff_id), case, at or app.clock())]
 
 
 def showcases(app: Tsunagu, ward: Ward, stories: list[Story]) -> list[Showcase]:
@@ -70,8 +73,10 @@ def showcases(app: Tsunagu, ward: Ward, stories: list[Story]) -> list[Showcase]:
         kinds = "・".join(b.label_ja for b in sorted({b for b in seen if b is not None}))
         shown = len(seen) - seen.count(None)
         found.append(Showcase("hikikomori_withheld", str(best.case_id), SHOWCASE_HIKIKOMORI, describe(
-            best, ward, f"{hikikomori.name}には{kinds}の根拠で{shown}件が表示され、"
-                        f"本人同意の範囲外の{seen.count(None)}件は「非表示」として示される。")))
+            best, ward, f"{hikikomori.name}には{kinds}の根拠で{shown}件が表示され、本人同意（その人自身の同意）"
+                        f"にも支援会議で共有された範囲にもない{seen.count(None)}件は「非表示」として示される。")))
+    found.extend(young_carer_view(ward, written))
+    found.extend(support_meeting_ended(app, ward, written))
 
     def first(flag: str, key: str, tail: Callable[[Story], str], reader: Callable[[Story], str]) -> None:
         for story in written:
@@ -83,6 +88,9 @@ def showcases(app: Tsunagu, ward: Ward, stories: list[Story]) -> list[Showcase]:
           "理由を記して緊急時アクセスを行った（要検証）。", lambda s: s.emergency_staff or "")
     first("consent_withdrawn", "consent_withdrawn", lambda s: "同意が撤回され、範囲を限定して再同意された。",
           lambda s: SHOWCASE_COORDINATOR)
+    first("consent_narrowed", "consent_narrowed",
+          lambda s: f"同意の一部撤回（{'、'.join(s.narrowed)}）。残りの範囲の共有は続き、除かれた機関・情報の種類には"
+                    "以後「非表示」となる。", lambda s: SHOWCASE_COORDINATOR)
     first("referral_declined", "referral_declined",
           lambda s: "つなぎが理由と代替先（または多機関協働）を添えて辞退された。", lambda s: SHOWCASE_COORDINATOR)
     first("handover_completed", "handover", lambda s: "年齢到達による制度切替で担当機関が移った。",
@@ -90,3 +98,51 @@ def showcases(app: Tsunagu, ward: Ward, stories: list[Story]) -> list[Showcase]:
     first("reopened", "reopened", lambda s: "いったん終結した後、再度の連絡で再開された。",
           lambda s: SHOWCASE_COORDINATOR)
     return found
+
+
+def young_carer_view(ward: Ward, written: list[Story]) -> list[Showcase]:
+    """A young carer under the ward's age whose consent a parent gave, with the child's own view recorded."""
+    for story in written:
+        if story.SCENARIO == "young_carer":
+            for member, age, view in story.child_views:
+                if story.relationships[member] == "本人":
+                    return [Showcase("young_carer_view", str(story.case_id), SHOWCASE_COORDINATOR, describe(
+                        story, ward, f"本人（{age}歳）の同意は親権者の母から得て、本人の意見も記録した：{view}"
+                                     "同意はそれぞれ自分の情報についてのもので、母の同意は母の記録だけを開く。"))]
+    return []
+
+
+def support_meeting_ended(app: Tsunagu, ward: Ward, written: list[Story]) -> list[Showcase]:
+    """A 支援会議 whose sharing has ended: what an agency that sat in it saw on it then, and sees no more.
+
+    Preferably the hikikomori desk's showcase reader; otherwise whoever lost most.
+    """
+    now = app.clock()
+    best: tuple[tuple[Any, ...], Story, HeldSupportMeeting, str, int, int] | None = None
+    for story in written[:60]:
+        for meeting in story.support_meetings:
+            last_moment = datetime.combine(meeting.until, time(17, 0), JST)
+            if last_moment >= now:
+                continue
+            for agency in meeting.attendees:
+                if agency == ward.registry.support_meeting_office:
+                    continue
+                staff_id = story.workers[agency]
+                then = bases(app, ward, staff_id, story, last_moment)
+                seen = bases(app, ward, staff_id, story)
+                lost = sum(1 for b, s in zip(then, seen, strict=False)
+                           if b == Basis.SUPPORT_MEETING and s is None)
+                if not lost:
+                    continue
+                shared = then.count(Basis.SUPPORT_MEETING)
+                score = (staff_id == SHOWCASE_HIKIKOMORI, lost, -story.index)
+                if best is None or score > best[0]:
+                    best = (score, story, meeting, staff_id, shared, lost)
+    if best is None:
+        return []
+    _, story, meeting, staff_id, shared, lost = best
+    agency = ward.agency_ja(ward.registry.staff_member(staff_id).agency)
+    return [Showcase("support_meeting_ended", str(story.case_id), staff_id, describe(
+        story, ward, f"{meeting.held_on:%Y-%m-%d}の支援会議は{meeting.until:%Y-%m-%d}（次回の開催日）までの共有だった。"
+                     f"{agency}はその間、支援会議を根拠に{shared}件を閲覧できたが、期間が終わった今、"
+                     f"うち{lost}件は「非表示」となる（本人同意で見える記録は残る）。"))]

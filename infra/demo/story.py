@@ -6,13 +6,21 @@ rule decides as it would for anyone: an agency records on a case it has a basis 
 is convened by the ward's office for it, a 重層的支援会議 needs consent covering everyone in the
 room, and the lead agency or a coordinator closes the case. The scenarios (``stories/``) say
 what happens in each kind of household; this module says how it is recorded.
+
+Consent is a person's: each member gives their own (a child under the ward's age through a
+親権者, with the child's own view noted where it was heard; an adult with a 成年後見人 through
+them, with the member's view), on a numbered consent form or orally to a named worker. Every
+consultation, issue and referral names the members it is about, so that it is shared only as
+far as each of them agreed. A 支援会議 tables some members and categories until its next
+sitting; a story that still needs it holds that sitting on the day, and lets it lapse once
+consent has moved the case on to a 重層的支援会議.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, ClassVar
 from uuid import UUID
@@ -37,6 +45,7 @@ from domain.commands import (
     IdentifyIssue,
     MatchParticipation,
     MeetingDecision,
+    NarrowConsent,
     OpenCase,
     Participant,
     PlanHandover,
@@ -53,7 +62,7 @@ from domain.commands import (
     RevisePlan,
     WithdrawConsent,
 )
-from domain.vocabulary import ConsentMethod, DecisionKind, Field, IssueTag, ResourceKind
+from domain.vocabulary import ConsentGiver, ConsentMethod, DecisionKind, Field, IssueTag, ResourceKind
 from domain.vocabulary import InformationCategory as Cat
 from domain.vocabulary import VisitOutcome as Visit
 from infra.demo.names import GIVEN_NAMES, SURNAMES, generation
@@ -77,6 +86,33 @@ def unique(items: Iterable[str | None]) -> list[str]:
         if item is not None and item not in seen:
             seen.append(item)
     return seen
+
+
+@dataclass
+class Sitting:
+    """A 支援会議 a story keeps sitting while it still needs what the meeting shares.
+
+    Its sharing lasts until ``until`` (the next sitting); when the story's time passes that day, the
+    next sitting is held on it, tabling the same members and categories (and what was recorded since).
+    """
+
+    purpose: str
+    attendees: list[str]
+    about: list[str]
+    categories: list[Cat]
+    follow_up: MeetingDecision
+    until: date
+    number: int = 1
+
+
+@dataclass(frozen=True)
+class HeldSupportMeeting:
+    """A 支援会議 as the story held it (for the showcases: who sat in it, until when it shared)."""
+
+    meeting_id: str
+    held_on: date
+    until: date
+    attendees: tuple[str, ...]
 
 
 class Story:
@@ -105,9 +141,16 @@ class Story:
         self.household = f"{self.surname}家"
         self.members: dict[str, str] = {}
         self.births: dict[str, date] = {}
+        self.names: dict[str, str] = {}
+        self.relationships: dict[str, str] = {}
+        self.genders: dict[str, str] = {}
         self.involved: list[str] = []  # agencies with any part in the case
         self.attended: list[str] = []  # agencies that sat in a 支援会議
-        self.consents: dict[str, dict[str, list[Any]]] = {}  # active consents as this story granted them
+        self.consents: dict[str, dict[str, Any]] = {}  # active consents as this story granted them
+        self.child_views: list[tuple[str, int, str]] = []  # (member key, age, view) of children who consented
+        self.narrowed: list[str] = []  # what each partial withdrawal took out, in words
+        self.support_meetings: list[HeldSupportMeeting] = []
+        self.sitting: Sitting | None = None
         self.referrals: dict[str, str] = {}  # to_agency -> referral id, while in progress
         self.plan_in_progress = False
         self.closed = False
@@ -159,11 +202,16 @@ class Story:
         self.t = t
 
     def wait(self, low: float, high: float, *, paced: bool = True) -> None:
-        """Let some days pass, to a weekday during office hours (showcase households move faster)."""
+        """Let some days pass, to a weekday during office hours (showcase households move faster).
+
+        A 支援会議 the story keeps sitting meets again on the day its sharing ends, if the wait passes it.
+        """
         target = self.t + timedelta(days=self.rng.uniform(low, high) * (self.pace if paced else 1.0))
         t = self.business(local_date(target))
         if t <= self.t:
             t = self.t + timedelta(minutes=self.rng.randrange(10, 65, 5))
+        while self.sitting is not None and local_date(t) > self.sitting.until:
+            self._sit_again(self.sitting)
         self._move(t)
 
     def now(self) -> datetime:
@@ -226,14 +274,25 @@ class Story:
         assert member_id is not None
         self.members[key] = member_id
         self.births[key] = birth
+        self.names[key] = f"{self.surname} {given}"
+        self.relationships[key] = relationship
+        self.genders[key] = gender
         return member_id
 
-    def consult(self, agency: str, field_: Field, category: Cat, channel: str, summary: str) -> None:
-        self.do(agency, RecordConsultation(case_id=self.case_id, field=field_, category=category, channel=channel,
-                                           summary=summary))
+    def age(self, key: str) -> int:
+        return age_on(self.births[key], self.today())
 
-    def issue(self, agency: str, tag: IssueTag, note: str) -> None:
-        self.do(agency, IdentifyIssue(case_id=self.case_id, tag=tag, note=note))
+    def subjects(self, about: Sequence[str]) -> tuple[str, ...]:
+        """The members an entry is about, by the story's keys (none: the whole household)."""
+        return tuple(self.members[key] for key in about)
+
+    def consult(self, agency: str, field_: Field, category: Cat, channel: str, summary: str, *,
+                about: Sequence[str]) -> None:
+        self.do(agency, RecordConsultation(case_id=self.case_id, field=field_, category=category, channel=channel,
+                                           summary=summary, subjects=self.subjects(about)))
+
+    def issue(self, agency: str, tag: IssueTag, note: str, *, about: Sequence[str]) -> None:
+        self.do(agency, IdentifyIssue(case_id=self.case_id, tag=tag, note=note, subjects=self.subjects(about)))
 
     def resolve(self, agency: str, tag: IssueTag, note: str) -> None:
         self.do(agency, ResolveIssue(case_id=self.case_id, tag=tag, note=note))
@@ -249,18 +308,51 @@ class Story:
 
     # -- consent --
 
-    def grant(self, agency: str, *, by: str, agencies: Sequence[str], categories: Sequence[Cat], purpose: str,
-              method: ConsentMethod | None = None) -> str:
+    def grant(self, agency: str, member: str, *, agencies: Sequence[str], categories: Sequence[Cat], purpose: str,
+              method: ConsentMethod | None = None, parent: str | None = None, guardian: str | None = None,
+              view: str = "") -> str:
+        """``member``'s consent to share their own information, recorded by ``agency``.
+
+        A child under the ward's age consents through ``parent`` (a member with parental authority);
+        an adult with a 成年後見人 etc. through ``guardian`` (who they are, in words), with the member's
+        ``view``. Written consents carry the form's number; oral ones the worker who heard them (and,
+        as the recording agency is in their scope, go to the auditors' review: most are written).
+        """
         if method is None:
-            method = ConsentMethod.WRITTEN if self.rng.random() < 0.7 else ConsentMethod.ORAL
+            method = ConsentMethod.WRITTEN if self.rng.random() < 0.85 else ConsentMethod.ORAL
         agencies = unique(agencies)
+        age = self.age(member)
+        representative = ""
+        if guardian is not None:
+            given_by, representative = ConsentGiver.GUARDIAN, guardian
+            assert view, "a guardian's consent records the member's own view"
+        elif age < self.run.app.policy.self_consent_age:
+            assert parent is not None, f"{member} is {age}: a child consents through a parent"
+            given_by, representative = ConsentGiver.PARENT, f"{self.names[parent]}（{self.capacity(parent)}・親権者）"
+        else:
+            given_by, view = ConsentGiver.SELF, ""  # a view is noted when someone else consents for the member
+        written = method == ConsentMethod.WRITTEN
         consent_id = self.do(agency, GrantConsent(
-            case_id=self.case_id, given_by_member=self.members[by], agencies=tuple(agencies),
-            categories=tuple(categories), purpose=purpose, method=method, valid_until=one_year_after(self.today())))
+            case_id=self.case_id, member_id=self.members[member], agencies=tuple(agencies),
+            categories=tuple(categories), purpose=purpose, method=method, valid_until=one_year_after(self.today()),
+            given_by=given_by, representative=representative, member_view=view,
+            document_ref=self.run.consent_form(self.today()) if written else "",
+            heard_by="" if written else self.worker(agency)))
         assert consent_id is not None
-        self.consents[consent_id] = {"agencies": list(agencies), "categories": list(categories)}
-        self.milestones.append("同意")
+        self.consents[consent_id] = {"member": member, "agencies": list(agencies), "categories": list(categories)}
+        self.run.consent_givers[given_by.value] += 1
+        if given_by == ConsentGiver.PARENT and view:
+            self.child_views.append((member, age, view))
+        if "同意" not in self.milestones[-1:]:
+            self.milestones.append("同意")
         return consent_id
+
+    def capacity(self, key: str) -> str:
+        """How a member stands to the household's children, in words (the principal as 母 or 父)."""
+        relationship = self.relationships[key]
+        if relationship == "本人":
+            return "母" if self.genders[key] == "f" else "父"
+        return relationship
 
     def withdraw(self, agency: str, consent_id: str, reason: str) -> None:
         self.do(agency, WithdrawConsent(case_id=self.case_id, consent_id=consent_id, reason=reason))
@@ -268,29 +360,80 @@ class Story:
         self.milestones.append("同意撤回")
         self.flags.append("consent_withdrawn")
 
+    def narrow(self, agency: str, consent_id: str, *, agencies: Sequence[str] = (), categories: Sequence[Cat] = (),
+               reason: str) -> None:
+        """A partial withdrawal: the member takes some agencies or categories out of their consent."""
+        consent = self.consents[consent_id]
+        agencies = [a for a in agencies if a in consent["agencies"]]
+        categories = [c for c in categories if c in consent["categories"]]
+        assert agencies or categories, "a partial withdrawal takes something out of the consent"
+        self.do(agency, NarrowConsent(case_id=self.case_id, consent_id=consent_id, agencies=tuple(agencies),
+                                      categories=tuple(categories), reason=reason))
+        consent["agencies"] = [a for a in consent["agencies"] if a not in agencies]
+        consent["categories"] = [c for c in consent["categories"] if c not in categories]
+        if not consent["agencies"] or not consent["categories"]:
+            del self.consents[consent_id]
+        taken = [self.run.ward.agency_ja(a) for a in agencies] + [c.label_ja for c in categories]
+        self.narrowed.append(f"{self.relationships[consent['member']]}の同意から{'・'.join(taken)}を除外")
+        self.milestones.append("同意の一部撤回")
+        self.flags.append("consent_narrowed")
+
     def covers(self, agency: str) -> bool:
-        """Whether a consent this story granted (and has not withdrawn) covers ``agency``."""
+        """Whether a consent this story granted (and has not withdrawn) covers ``agency`` (any member's:
+        enough for the agency to sit in a 重層的支援会議 or take a role; what it reads is per member)."""
         return any(agency in c["agencies"] for c in self.consents.values())
 
     # -- meetings and plans --
 
-    def support_meeting(self, purpose: str, attendees: Sequence[str], decisions: Sequence[MeetingDecision]) -> str:
+    def support_meeting(self, purpose: str, attendees: Sequence[str], decisions: Sequence[MeetingDecision], *,
+                        about: Sequence[str], categories: Sequence[Cat],
+                        follow_up: MeetingDecision | None = None) -> str:
         """A 支援会議, convened by a coordinator of the ward's office for it (the coordination office).
 
         Each member sits for their agency as its registry staff (the household's worker there) and
-        pledges confidentiality; no consent is needed.
+        pledges confidentiality; no consent is needed. It tables the members ``about`` and the
+        ``categories`` it discusses, and shares them until its next sitting. With ``follow_up``, the
+        story keeps sitting (each next sitting decides that) until :meth:`stop_sitting`.
         """
         office = self.run.ward.registry.support_meeting_office
         assert office == COORDINATION
         attendees = unique([office, *attendees])
+        held_on = self.today()
+        until = self.next_sitting(held_on)
         meeting_id = self.do(office, HoldSupportMeeting(
-            case_id=self.case_id, held_on=self.today(), purpose=purpose,
+            case_id=self.case_id, held_on=held_on, purpose=purpose,
             participants=tuple(Participant(a, self.worker(a), pledged=True) for a in attendees),
-            decisions=tuple(decisions)))
+            decisions=tuple(decisions), tabled_subjects=self.subjects(about), tabled_categories=tuple(categories),
+            until=until))
         assert meeting_id is not None
+        self.support_meetings.append(HeldSupportMeeting(meeting_id, held_on, until, tuple(attendees)))
         self.attended = unique([*self.attended, *attendees])
         self.milestones.append("支援会議")
+        if follow_up is not None:
+            self.sitting = Sitting(purpose, list(attendees), list(about), list(categories), follow_up, until,
+                                   self.sitting.number + 1 if self.sitting is not None else 1)
         return meeting_id
+
+    def next_sitting(self, held_on: date) -> date:
+        """When the next sitting is planned (a weekday two or three months on): the meeting's sharing lasts
+        until then, within the ward's maximum."""
+        longest = self.run.app.policy.support_meeting_max_days
+        day = held_on + timedelta(days=self.rng.randint(min(56, longest), longest))
+        while day.weekday() >= 5 and day - timedelta(days=1) > held_on:
+            day -= timedelta(days=1)
+        return day
+
+    def _sit_again(self, sitting: Sitting) -> None:
+        """The next sitting, on the day the last one's sharing ends: it tables what was recorded since."""
+        if sitting.until > local_date(self.t):
+            self._move(self.business(sitting.until))
+        self.support_meeting(f"{sitting.purpose.split('（第')[0]}（第{sitting.number + 1}回）", sitting.attendees,
+                             [sitting.follow_up], about=sitting.about, categories=sitting.categories,
+                             follow_up=sitting.follow_up)
+
+    def stop_sitting(self) -> None:
+        """The 支援会議 meets no more: its sharing ends on the day its last sitting named."""
+        self.sitting = None
 
     def multi_meeting(self, purpose: str, attendees: Sequence[str],
                       decisions: Sequence[MeetingDecision] = ()) -> str | None:
@@ -345,9 +488,13 @@ class Story:
 
     # -- referrals --
 
-    def refer(self, from_agency: str, to_agency: str, categories: Sequence[Cat], reason: str) -> str:
+    def refer(self, from_agency: str, to_agency: str, categories: Sequence[Cat], reason: str, *,
+              about: Sequence[str]) -> str:
+        """A referral sharing ``categories`` of the members ``about``: each one's consent must cover it, or a
+        current 支援会議 must have decided it."""
         referral_id = self.do(from_agency, RequestReferral(case_id=self.case_id, to_agency=to_agency,
-                                                           categories=tuple(categories), reason=reason))
+                                                           categories=tuple(categories), reason=reason,
+                                                           subjects=self.subjects(about)))
         assert referral_id is not None
         self.referrals[to_agency] = referral_id
         self.milestones.append("つなぎ")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain.calendar import JST
-from domain.vocabulary import MeetingKind
+from domain.vocabulary import ConsentGiver, MeetingKind
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,12 @@ class DemoSummary:
     closures: int
     reopenings: int
     involvements_ended: int
+    consents_by_giver: dict[str, int] = field(default_factory=dict)
+    """Consents granted, by who gave them: ``self`` (本人), ``parent`` (親権者), ``guardian`` (成年後見人等)."""
+    consents_narrowed: int = 0
+    """Partial withdrawals (some agencies or categories taken out of a consent)."""
+    support_meetings_ended: int = 0
+    """支援会議 whose sharing had ended by ``until`` (their stated end passed, or the case closed)."""
     commands: dict[str, int] = field(default_factory=dict)
     """Commands issued, by command name (``AddMember``, ``HoldSupportMeeting`` …)."""
     showcases: list[Showcase] = field(default_factory=list)
@@ -56,8 +62,11 @@ class DemoSummary:
             f"{self.fiscal_year}年度のデモデータ：{self.households}世帯・{self.events}件の記録"
             f"（{self.until.astimezone(JST):%Y-%m-%d %H:%M}まで、{self.elapsed_seconds:.1f}秒）",
             f"  重層的支援会議 {self.meetings.get(MeetingKind.MULTI_LAYERED.value, 0)}回・"
-            f"支援会議 {self.meetings.get(MeetingKind.SUPPORT.value, 0)}回",
-            f"  同意 取得{self.consents_granted}件・撤回{self.consents_withdrawn}件",
+            f"支援会議 {self.meetings.get(MeetingKind.SUPPORT.value, 0)}回"
+            f"（うち共有期間の終了 {self.support_meetings_ended}回）",
+            f"  同意 取得{self.consents_granted}件（"
+            + "・".join(f"{ConsentGiver(k).label_ja}{v}件" for k, v in self.consents_by_giver.items())
+            + f"）・一部撤回{self.consents_narrowed}件・撤回{self.consents_withdrawn}件",
             "  つなぎ " + "・".join(f"{_REFERRAL_JA[k]}{v}件" for k, v in self.referrals.items()),
             "  支援プラン " + "・".join(f"{_PLAN_JA[k]}{v}件" for k, v in self.plans.items()),
             f"  アウトリーチ訪問 {self.outreach_visits}回・参加支援 {self.participation_matches}件・"

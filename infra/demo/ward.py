@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import date, datetime
 
 from domain.actor import Actor
 from domain.application import CommandResult, Tsunagu
@@ -86,6 +86,15 @@ class Run:
         self.escalations = 0
         """Cases handed to 多機関協働: escalations, and referrals declined with an escalation."""
         self.events = 0
+        self.consent_givers: Counter[str] = Counter()
+        """Consents granted, by who gave them (``ConsentGiver`` values)."""
+        self.consent_forms = 0
+
+    def consent_form(self, day: date) -> str:
+        """The next written consent form's number, by the fiscal year it was signed in (令和): 同意書 R8-0001."""
+        self.consent_forms += 1
+        fiscal_year = day.year if day.month >= 4 else day.year - 1
+        return f"同意書 R{fiscal_year - 2018}-{self.consent_forms:04d}"
 
     def execute(self, staff_id: str, command: Command, *, version_before: int) -> CommandResult:
         """Issue ``command`` as ``staff_id`` through the application, and count it.

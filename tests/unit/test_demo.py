@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
 
+from domain.access import decide_case
 from domain.application import Tsunagu
-from domain.calendar import JST
-from domain.case import CaseEvent
+from domain.calendar import JST, age_on, local_date
+from domain.case import Case, CaseEvent
 from domain.registry import Registry
-from domain.vocabulary import Basis, MeetingKind, Role
+from domain.vocabulary import Basis, ConsentGiver, ConsentMethod, IssueTag, MeetingKind, Role
 from infra.demo import SHOWCASE_COORDINATOR, SHOWCASE_HIKIKOMORI, DemoSummary, seed_demo
+from tests.support import write_refusals
 
 WARD = Path(__file__).resolve().parents[2] / "infra" / "wards" / "minato.json"
 HOUSEHOLDS = 30
@@ -58,23 +61,33 @@ def case_events(app: Tsunagu) -> list[tuple[str, CaseEvent]]:
 
 
 _IDS = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?<![0-9a-f])[0-9a-f]{12}(?![0-9a-f])")
+_ID_LISTS = re.compile(r'\[("<id\d+>"(?:, "<id\d+>")+)\]')
+_ID_JOINS = re.compile(r"<id\d+>(?:\+<id\d+>)+")
 
 
 def normalised_log(app: Tsunagu) -> list[str]:
     """The log with generated ids (case UUIDs, consent/meeting/... ids) numbered by first appearance.
 
-    The domain draws those ids from uuid4, so two runs can only agree up to renaming them.
+    The domain draws those ids from uuid4, so two runs can only agree up to renaming them (and up to the
+    order of a set of ids, which is stored sorted by id).
     """
     names: dict[str, str] = {}
 
     def rename(match: re.Match[str]) -> str:
         return names.setdefault(match.group(0), f"<id{len(names)}>")
 
+    def in_order(match: re.Match[str]) -> str:  # sets of ids (an entry's subjects) are stored sorted by id
+        return "[" + ", ".join(sorted(match.group(1).split(", "), key=lambda i: int(i[4:-2]))) + "]"
+
+    def joined_in_order(match: re.Match[str]) -> str:  # so are the consents a referral rests on ("id+id")
+        return "+".join(sorted(match.group(0).split("+"), key=lambda i: int(i[3:-1])))
+
     rows = []
     for topic, event in case_events(app):
         row: list[Any] = [topic, str(event.originator_id), event.originator_version, event.by_staff,
                           event.by_agency, event.occurred_at.isoformat(), event.content()]
-        rows.append(_IDS.sub(rename, json.dumps(row, ensure_ascii=False, sort_keys=True, default=str)))
+        renamed = _IDS.sub(rename, json.dumps(row, ensure_ascii=False, sort_keys=True, default=str))
+        rows.append(_ID_JOINS.sub(joined_in_order, _ID_LISTS.sub(in_order, renamed)))
     return rows
 
 
@@ -261,3 +274,115 @@ def test_an_until_before_the_fiscal_year_is_refused(tmp_path: Path, registry: Re
     app = sqlite_app(tmp_path / "t.db", registry)
     with pytest.raises(ValueError):
         seed_demo(app, households=1, until=datetime(2026, 3, 31, tzinfo=JST))
+
+
+# ----- consent is a person's; 支援会議 ends ---------------------------------------------------------
+
+def test_no_write_was_refused_while_seeding(seeded: tuple[Tsunagu, DemoSummary, list[int]]) -> None:
+    app, _, _ = seeded
+    assert write_refusals(app) == []
+
+
+def test_every_consent_is_one_members_own_given_as_the_rules_ask(
+        seeded: tuple[Tsunagu, DemoSummary, list[int]], registry: Registry) -> None:
+    app, summary, _ = seeded
+    births: dict[str, date] = {}
+    consents = []
+    for _, event in case_events(app):
+        if event.kind == "MemberAdded":
+            births[event.member_id] = event.birth_date
+        elif event.kind == "ConsentGranted":
+            consents.append(event)
+            assert event.member_id in births, "a consent is about a member of the household"
+            age = age_on(births[event.member_id], local_date(event.occurred_at))
+            if age < app.policy.self_consent_age:
+                assert event.given_by == ConsentGiver.PARENT and "親権者" in event.representative
+            if event.given_by == ConsentGiver.GUARDIAN:
+                assert event.representative and event.member_view
+            if event.given_by == ConsentGiver.SELF:
+                assert not event.representative and not event.member_view
+            if event.method == ConsentMethod.WRITTEN:
+                assert re.fullmatch(r"同意書 R8-\d{4}", event.document_ref)
+            else:
+                assert registry.staff_member(event.heard_by)
+    assert len(consents) == summary.consents_granted == sum(summary.consents_by_giver.values())
+    given = Counter(ConsentGiver(c.given_by).value for c in consents)
+    assert given == Counter(summary.consents_by_giver)
+    assert given[ConsentGiver.SELF.value] and given[ConsentGiver.PARENT.value]
+    assert any(f"親権者{given[ConsentGiver.PARENT.value]}件" in line for line in summary.lines_ja())
+
+
+def test_a_consent_opens_only_its_own_members_information(
+        seeded: tuple[Tsunagu, DemoSummary, list[int]], registry: Registry) -> None:
+    """Whoever reads on CONSENT, each entry rests on one consent of each member it concerns, and no other."""
+    app, _, _ = seeded
+    checked = 0
+    for case_id in {e.originator_id for _, e in case_events(app)}:
+        case: Case = app.repository.get(case_id)
+        agencies = sorted({a for c in case.consents.values() for a in c["agencies"]})
+        for agency in agencies:
+            reader = next(s for s in registry.staff if s.agency == agency and Role.CASEWORKER in s.roles
+                          or s.agency == agency and Role.COORDINATOR in s.roles).as_actor()
+            for decision, entry in zip(decide_case(reader, case, NOW), case.entries, strict=True):
+                if decision.basis != Basis.CONSENT:
+                    continue
+                assert decision.ground is not None
+                owners = [case.consents[c]["member_id"] for c in decision.ground.split("+")]
+                assert sorted(set(owners)) == sorted(entry.subjects or case.members)
+                assert len(owners) == len(set(owners)), "one consent per member"
+                checked += 1
+    assert checked
+
+
+def test_a_young_carer_under_the_age_consents_through_a_parent_with_their_own_view(
+        seeded: tuple[Tsunagu, DemoSummary, list[int]], registry: Registry) -> None:
+    app, summary, _ = seeded
+    events = case_events(app)
+    young_carers = {e.originator_id for _, e in events if e.kind == "IssueIdentified" and e.tag == IssueTag.YOUNG_CARER}
+    principals = {e.member_id: e.birth_date for _, e in events
+                  if e.kind == "MemberAdded" and e.is_principal and e.originator_id in young_carers}
+    theirs = [e for _, e in events if e.kind == "ConsentGranted" and e.member_id in principals]
+    under_age = [e for e in theirs
+                 if age_on(principals[e.member_id], local_date(e.occurred_at)) < app.policy.self_consent_age]
+    assert under_age, "the demo holds a young carer under the ward's age who consented"
+    for consent in under_age:
+        assert consent.given_by == ConsentGiver.PARENT
+        assert consent.representative.endswith("（母・親権者）")
+        assert consent.member_view.strip()
+    showcase = summary.showcase("young_carer_view")
+    assert UUID(showcase.case_id) in young_carers and "本人の意見" in showcase.description_ja
+    timeline = app.read_timeline(registry.staff_member(showcase.reader).as_actor(), UUID(showcase.case_id))
+    assert any(e.kind == "ConsentGranted" and not e.withheld for e in timeline.entries)
+
+
+def test_a_consent_is_partly_withdrawn(seeded: tuple[Tsunagu, DemoSummary, list[int]]) -> None:
+    app, summary, _ = seeded
+    narrowed = [e for _, e in case_events(app) if e.kind == "ConsentNarrowed"]
+    assert narrowed and len(narrowed) == summary.consents_narrowed
+    assert all((e.agencies or e.categories) and e.reason.strip() for e in narrowed)
+    case: Case = app.repository.get(UUID(summary.showcase("consent_narrowed").case_id))
+    left = [c for c in case.consents.values() if c["narrowed"]]
+    assert left and all(c["withdrawn_at"] is None for c in left), "the rest of the consent stands"
+
+
+def test_a_support_meeting_ends_and_with_it_what_it_shared(
+        seeded: tuple[Tsunagu, DemoSummary, list[int]], registry: Registry) -> None:
+    app, summary, _ = seeded
+    support = [e for _, e in case_events(app) if e.kind == "MeetingHeld" and e.meeting_kind == MeetingKind.SUPPORT]
+    assert all(e.tabled_subjects and e.tabled_categories and e.held_on < e.until <= e.held_on + timedelta(days=92)
+               for e in support)
+    ended = [e for e in support if e.until < local_date(UNTIL)]
+    assert ended and summary.support_meetings_ended >= len(ended)
+    showcase = summary.showcase("support_meeting_ended")
+    reader = registry.staff_member(showcase.reader).as_actor()
+    case: Case = app.repository.get(UUID(showcase.case_id))
+    meeting = next(m for m in case.meetings.values() if m["kind"] == MeetingKind.SUPPORT
+                   and any(p["agency"] == reader.agency_id for p in m["participants"]) and m["until"] < NOW.date())
+    then = decide_case(reader, case, datetime.combine(meeting["until"], time(17), JST))
+    now = decide_case(reader, case, NOW)
+    lost = [a.seq for a, b in zip(then, now, strict=True)
+            if a.basis == Basis.SUPPORT_MEETING and a.ground == meeting["meeting_id"] and b.basis is None]
+    assert lost
+    timeline = app.read_timeline(reader, case.id)
+    assert all(timeline.entries[seq - 1].withheld for seq in lost)
+    assert any("共有期間の終了" in line for line in summary.lines_ja())

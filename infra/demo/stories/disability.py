@@ -1,5 +1,6 @@
 """Disability households: a disabled adult whose mother is ageing (the switch to 介護保険 at
-40 or 65), and a disabled child handed over to adult services at 18.
+40 or 65; now and then the adult has a 成年後見人 who consents with the adult's own view noted),
+and a disabled 17-year-old who consents for themselves, handed over to adult services at 18.
 """
 
 from __future__ import annotations
@@ -9,8 +10,16 @@ from datetime import date, timedelta
 from domain.commands import PlanRole
 from domain.vocabulary import ConsentMethod, Field, IssueTag, ResourceKind
 from domain.vocabulary import InformationCategory as Cat
+from infra.demo.names import GIVEN_NAMES, SURNAMES
 from infra.demo.story import ALL_CATEGORIES, Story
 from infra.demo.ward import CHILDREN, COORDINATION, DISABILITY, LIVELIHOOD, SHAKYO
+
+ADULT_VIEWS = (
+    "「今の作業所に通い続けたい。お母さんと一緒に暮らしたい」と話した。",
+    "「グループホームは見学してから決めたい」と話し、関係機関で相談することには賛成した。",
+    "後見人の説明に頷き、「ヘルパーさんが来てくれるならいい」と話した。",
+)
+"""What a disabled adult said when their 成年後見人 consented for them."""
 
 
 class Disability(Story):
@@ -46,20 +55,33 @@ class Disability(Story):
         self.add("self", D, relationship="本人", gender=rng.choice("mf"), age=age, birth=birth, principal=True)
         self.add("mother", D, relationship="母", gender="f", age=parent_age)
         self.consult(D, Field.DISABILITY, Cat.HEALTH, "来所",
-                     f"本人は{condition}があり、日中は作業所に通っている。母が腰を痛め、家事と通所の送迎が難しくなった。")
+                     f"本人は{condition}があり、日中は作業所に通っている。母が腰を痛め、家事と通所の送迎が難しくなった。",
+                     about=["self", "mother"])
         self.issue(D, IssueTag.DEMENTIA if variant == 40 else IssueTag.OTHER,
-                   "若年性認知症の進行" if variant == 40 else "親亡き後の生活の場と支援者の確保")
+                   "若年性認知症の進行" if variant == 40 else "親亡き後の生活の場と支援者の確保", about=["self"])
         if self.chance(0.4):
-            self.issue(D, IssueTag.ISOLATION, "母以外に頼れる親族がいない。")
+            self.issue(D, IssueTag.ISOLATION, "母以外に頼れる親族がいない。", about=())
         self.wait(3, 14)
         agencies = [D, E, COORDINATION] + ([SHAKYO] if self.chance(0.3) else [])
-        self.grant(D, by="self", agencies=agencies, categories=ALL_CATEGORIES,
-                   purpose="本人と母の今後の生活を関係機関で支えるため", method=ConsentMethod.WRITTEN)
+        purpose = "本人と母の今後の生活を関係機関で支えるため"
+        if condition == "知的障害" and self.chance(0.35, "guardian"):
+            # The adult has a 成年後見人: the guardian consents, and the adult's own view is recorded.
+            surname, _ = rng.choice(SURNAMES)
+            given, _ = rng.choice(GIVEN_NAMES[("mid", rng.choice("mf"))])
+            role = rng.choice(["司法書士", "社会福祉士", "弁護士"])
+            self.grant(D, "self", agencies=agencies, categories=ALL_CATEGORIES, purpose=purpose,
+                       method=ConsentMethod.WRITTEN, guardian=f"{surname} {given}（{role}・成年後見人）",
+                       view=rng.choice(ADULT_VIEWS))
+        else:
+            self.grant(D, "self", agencies=agencies, categories=ALL_CATEGORIES, purpose=purpose,
+                       method=ConsentMethod.WRITTEN)
+        self.grant(D, "mother", agencies=agencies, categories=ALL_CATEGORIES, purpose=purpose,
+                   method=ConsentMethod.WRITTEN)
         refer_mother = self.chance(0.5)
         if refer_mother:
             self.wait(1, 7)
             self.refer(D, E, [Cat.BASIC, Cat.HEALTH, Cat.FAMILY],
-                       "母の介護保険サービスの利用について相談を依頼します。")
+                       "母の介護保険サービスの利用について相談を依頼します。", about=["mother"])
             self.wait(1, 6)
             self.accept(E, "母の自宅を訪問します。")
         self.wait(7, 21)
@@ -108,15 +130,19 @@ class DisabilityChild(Story):
                  principal=True)
         self.add("mother", C, relationship="母", gender="f", age=rng.randint(40, 52))
         self.consult(C, Field.CHILDREN, Cat.HEALTH, "来所",
-                     "放課後等デイサービスを利用中。18歳以降の日中活動の場が決まっていない。")
-        self.issue(C, IssueTag.OTHER, "18歳以降の支援の継続（制度の切れ目）")
+                     "放課後等デイサービスを利用中。18歳以降の日中活動の場が決まっていない。", about=["self"])
+        self.issue(C, IssueTag.OTHER, "18歳以降の支援の継続（制度の切れ目）", about=["self"])
         self.wait(3, 14)
         agencies = [C, D, COORDINATION] + ([LIVELIHOOD] if self.chance(0.3) else [])
-        self.grant(C, by="mother", agencies=agencies, categories=ALL_CATEGORIES,
-                   purpose="18歳以降の支援への移行を関係機関で準備するため", method=ConsentMethod.WRITTEN)
+        purpose = "18歳以降の支援への移行を関係機関で準備するため"
+        # At 17 the child consents for themselves; the mother consents for her own information.
+        self.grant(C, "self", agencies=agencies, categories=ALL_CATEGORIES, purpose=purpose,
+                   method=ConsentMethod.WRITTEN)
+        self.grant(C, "mother", agencies=agencies, categories=[Cat.BASIC, Cat.FAMILY, Cat.SUPPORT], purpose=purpose,
+                   method=ConsentMethod.WRITTEN)
         self.wait(1, 7)
         self.refer(C, D, [Cat.BASIC, Cat.HEALTH, Cat.SUPPORT],
-                   "18歳以降の障害福祉サービスの利用計画の作成を依頼します。")
+                   "18歳以降の障害福祉サービスの利用計画の作成を依頼します。", about=["self"])
         self.wait(1, 7)
         self.accept(D, "相談支援専門員が担当します。")
         self.wait(7, 21)

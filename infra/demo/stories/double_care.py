@@ -1,5 +1,6 @@
-"""The double-care household: consent at once, referrals between the children's and elderly
-services (declined to the right district now and then), and a plan for both.
+"""The double-care household: each member's consent at once (the small child's through the
+parent), referrals between the children's and elderly services (declined to the right district
+now and then), and a plan for both.
 """
 
 from __future__ import annotations
@@ -34,21 +35,32 @@ class DoubleCare(Story):
             self.add("husband", opener, relationship="配偶者", gender="m", age=age + rng.randint(-2, 6))
         self.consult(opener, Field.CHILDREN if opener == CHILDREN else Field.ELDERLY, Cat.FAMILY,
                      rng.choice(["来所", "電話", "乳幼児健診で把握"]),
-                     f"育児と{elder}の介護が重なり、睡眠が十分にとれていない。頼れる親族が近くにいない。")
-        self.issue(opener, IssueTag.DOUBLE_CARE, f"{kid_age}歳の子の育児と{elder}の介護を一人で担っている。")
-        self.issue(opener, IssueTag.DEMENTIA, f"{elder}は認知症の診断あり。要介護認定は未申請。")
+                     f"育児と{elder}の介護が重なり、睡眠が十分にとれていない。頼れる親族が近くにいない。",
+                     about=["self"])
+        self.issue(opener, IssueTag.DOUBLE_CARE, f"{kid_age}歳の子の育児と{elder}の介護を一人で担っている。",
+                   about=["self"])
+        self.issue(opener, IssueTag.DEMENTIA, f"{elder}は認知症の診断あり。要介護認定は未申請。", about=["elder"])
         self.wait(3, 14)
         other = E if opener == CHILDREN else CHILDREN
         agencies = [CHILDREN, E, COORDINATION] + ([SHAKYO] if self.chance(0.3) else [])
         categories = [Cat.BASIC, Cat.CONSULTATION, Cat.FAMILY, Cat.HEALTH, Cat.SUPPORT]
         if self.chance(0.5):
             categories.append(Cat.FINANCE)
-        consent = self.grant(opener, by="self", agencies=agencies, categories=categories,
-                             purpose="育児と介護の両方の支援を関係機関で調整するため", method=ConsentMethod.WRITTEN)
+        purpose = "育児と介護の両方の支援を関係機関で調整するため"
+        consent = self.grant(opener, "self", agencies=agencies, categories=categories, purpose=purpose,
+                             method=ConsentMethod.WRITTEN)
+        self.grant(opener, "kid", agencies=agencies, categories=[Cat.BASIC, Cat.FAMILY, Cat.HEALTH, Cat.SUPPORT],
+                   purpose=purpose, parent="self", method=ConsentMethod.WRITTEN)
+        # The elder has dementia but can still say yes for themselves, with the family present.
+        elder_consent = self.grant(opener, "elder", agencies=agencies, categories=categories,
+                                   purpose=f"{elder}の介護サービスの調整のため（家族同席で本人が了承）")
+        if "husband" in self.members and self.chance(0.7):
+            self.grant(opener, "husband", agencies=agencies, categories=[Cat.BASIC, Cat.FAMILY, Cat.SUPPORT],
+                       purpose=purpose, method=ConsentMethod.WRITTEN)
         self.wait(1, 5)
         self.refer(opener, other, [Cat.BASIC, Cat.FAMILY, Cat.HEALTH],
                    f"{elder}の介護サービスの調整を依頼します。" if other == E
-                   else "子育て支援サービスの調整を依頼します。")
+                   else "子育て支援サービスの調整を依頼します。", about=["elder"] if other == E else ["self", "kid"])
         self.wait(1, 6)
         if other == E and self.chance(0.15, "decline_district"):
             elsewhere = rng.choice([d for d in self.run.ward.district_ids if d != self.district])
@@ -56,12 +68,13 @@ class DoubleCare(Story):
             self.decline(E, f"{elder}の住所地は{self.run.ward.district_ja[elsewhere]}地区のため、"
                             "担当は同地区の高齢者相談センターとなる。", alternative=other)
             self.wait(0.5, 4)
-            self.grant(opener, by="self", agencies=[other], categories=categories,
+            self.grant(opener, "elder", agencies=[other], categories=categories,
                        purpose=f"{elder}の住所地の高齢者相談センターと情報を共有するため（同意の範囲の追加）",
                        method=ConsentMethod.WRITTEN)
             agencies.append(other)
             self.refer(opener, other, [Cat.BASIC, Cat.FAMILY, Cat.HEALTH],
-                       f"{elder}の介護サービスの調整を依頼します（{self.run.ward.agency_ja(E)}からの案内による）。")
+                       f"{elder}の介護サービスの調整を依頼します（{self.run.ward.agency_ja(E)}からの案内による）。",
+                       about=["elder"])
             self.wait(1, 6)
         self.accept(other, "担当者が本人に連絡します。")
         elderly_centre = other if other != CHILDREN else E
@@ -92,10 +105,15 @@ class DoubleCare(Story):
             self.withdraw(opener, consent,
                           "本人から、家計の情報を含め関係機関との共有範囲を見直したいとの申し出があった。")
             self.wait(0.5, 4)
-            self.grant(opener, by="self", agencies=[CHILDREN, elderly_centre, COORDINATION],
+            self.grant(opener, "self", agencies=[CHILDREN, elderly_centre, COORDINATION],
                        categories=[Cat.BASIC, Cat.FAMILY, Cat.SUPPORT],
                        purpose="育児と介護の支援の調整のため（共有範囲を限定して再同意）", method=ConsentMethod.WRITTEN)
             return
+        if self.chance(0.15, "narrow") and Cat.FINANCE in categories:
+            self.wait(10, 40)
+            self.narrow(elderly_centre, elder_consent, categories=[Cat.FINANCE],
+                        reason=f"{elder}から、年金や預金のことは家族以外に知られたくないとの申し出があった"
+                               "（経済状況の共有のみ撤回）。")
         if self.chance(0.25, "close"):
             self.wait(20, 50)
             if self.evaluate(agencies, f"{elder}の施設入所が決まり、本人の負担が軽減した。", True):

@@ -28,18 +28,24 @@ class ElderlyCouple(Story):
         self.add("self", G, relationship="本人", gender="m", age=husband, principal=True)
         self.add("wife", G, relationship="配偶者", gender="f", age=wife)
         self.consult(G, Field.GENERAL, Cat.CONSULTATION, "来所",
-                     "夫が夜間に外に出ようとすることがあり、妻が眠れていない。どこに相談すればよいかわからなかった。")
-        self.issue(G, IssueTag.DEMENTIA, "夫に認知症の疑い。未受診。")
-        self.issue(G, IssueTag.ISOLATION, "子どもは遠方に住んでいる。")
+                     "夫が夜間に外に出ようとすることがあり、妻が眠れていない。どこに相談すればよいかわからなかった。",
+                     about=["self", "wife"])
+        self.issue(G, IssueTag.DEMENTIA, "夫に認知症の疑い。未受診。", about=["self"])
+        self.issue(G, IssueTag.ISOLATION, "子どもは遠方に住んでいる。", about=())
         self.wait(0.1, 5)
         agencies = [G, E, COORDINATION]
-        self.grant(G, by="self", agencies=agencies,
-                   categories=[Cat.BASIC, Cat.CONSULTATION, Cat.HEALTH, Cat.FAMILY, Cat.SUPPORT],
+        categories = [Cat.BASIC, Cat.CONSULTATION, Cat.HEALTH, Cat.FAMILY, Cat.SUPPORT]
+        # Each spouse says yes for themselves, at the desk (heard by the worker; the ward's auditors
+        # review oral consents that the recording desk itself relies on).
+        self.grant(G, "self", agencies=agencies, categories=categories,
                    purpose="介護サービスの利用に向けて関係機関で情報を共有するため（妻同席）",
+                   method=ConsentMethod.ORAL)
+        self.grant(G, "wife", agencies=agencies, categories=categories,
+                   purpose="夫の介護と妻の負担軽減に向けて関係機関で情報を共有するため",
                    method=ConsentMethod.ORAL)
         self.wait(0.5, 3)
         self.refer(G, E, [Cat.BASIC, Cat.CONSULTATION, Cat.HEALTH],
-                   "要介護認定の申請と介護サービスの調整を依頼します。")
+                   "要介護認定の申請と介護サービスの調整を依頼します。", about=["self", "wife"])
         self.wait(1, 5)
         self.accept(E, "担当者が自宅を訪問します。")
         self.wait(3, 10)

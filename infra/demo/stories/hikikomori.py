@@ -1,5 +1,6 @@
 """The hikikomori household: the desk's outreach, a 支援会議 with the health centre when the
-person cannot be met, and consent for a place to go when they can.
+person cannot be met, and consent for a place to go when they can — which the person may later
+narrow (taking the employment centre out of it, a partial withdrawal).
 """
 
 from __future__ import annotations
@@ -30,19 +31,21 @@ class Hikikomori(Story):
         if self.chance(0.6):
             self.add("father", H, relationship="父", gender="m", age=age + rng.randint(26, 38))
         self.consult(H, Field.HIKIKOMORI, Cat.CONSULTATION, "電話",
-                     "母から、本人が昼夜逆転の生活で家族とも会話が少ないとの相談。本人は相談に来ることを拒んでいる。")
-        self.issue(H, IssueTag.HIKIKOMORI, f"約{years}年、ほとんど外出していない。")
+                     "母から、本人が昼夜逆転の生活で家族とも会話が少ないとの相談。本人は相談に来ることを拒んでいる。",
+                     about=["self"])
+        self.issue(H, IssueTag.HIKIKOMORI, f"約{years}年、ほとんど外出していない。", about=["self"])
         mental = self.chance(0.3)
         if mental:
-            self.issue(H, IssueTag.MENTAL_HEALTH, "不眠と強い不安を訴えている。受診歴なし。")
+            self.issue(H, IssueTag.MENTAL_HEALTH, "不眠と強い不安を訴えている。受診歴なし。", about=["self"])
         self.wait(7, 21)
-        self.consult(H, Field.HIKIKOMORI, Cat.FAMILY, "来所", "母が来所し家族相談。家族会への参加を案内した。")
+        self.consult(H, Field.HIKIKOMORI, Cat.FAMILY, "来所", "母が来所し家族相談。家族会への参加を案内した。",
+                     about=["self", "mother"])
         self.wait(5, 15)
         outreach = self.plan_outreach(H, "self", "母を通じて手紙を渡し、本人の了承を得てから自宅を訪問する。")
         met = False
         for number in range(rng.randint(1, 4)):
             self.wait(10, 25)
-            if number >= 1 and self.chance(0.45):
+            if number >= 1 and self.chance(0.45, "met"):
                 self.visit(H, outreach, "self", Visit.MET, "本人と自室の前で話せた。ゲームの話題で会話が続いた。")
                 met = True
                 break
@@ -51,11 +54,14 @@ class Hikikomori(Story):
         if not met:
             if mental and self.chance(0.5):
                 self.wait(7, 20)
+                shared = (Cat.CONSULTATION, Cat.HEALTH)
                 self.support_meeting("本人の心身の状況の共有と支援方針の検討", [H, HEALTH],
                                      [MeetingDecision(DecisionKind.OUTREACH, "ひきこもり窓口が訪問を続ける。", H),
-                                      MeetingDecision(DecisionKind.REFER, "保健所の精神保健相談につなぐ。", HEALTH)])
+                                      MeetingDecision(DecisionKind.REFER, "保健所の精神保健相談につなぐ。", HEALTH,
+                                                      categories=shared)],
+                                     about=["self"], categories=[Cat.BASIC, Cat.CONSULTATION, Cat.HEALTH])
                 self.wait(1, 5)
-                self.refer(H, HEALTH, [Cat.CONSULTATION, Cat.HEALTH], "不眠と不安が強く、精神保健相談を依頼します。")
+                self.refer(H, HEALTH, shared, "不眠と不安が強く、精神保健相談を依頼します。", about=["self"])
                 self.wait(2, 7)
                 if self.chance(0.2):
                     self.decline(HEALTH, "現時点で医療につなぐ緊急性は認められない。訪問による関係づくりを優先すべき。",
@@ -64,25 +70,27 @@ class Hikikomori(Story):
                     self.accept(HEALTH, "保健師が家族面談から始めます。")
             return
         self.wait(7, 20)
-        agencies = [H, COORDINATION] + ([LIVELIHOOD] if self.chance(0.5) else [])
+        agencies = [H, COORDINATION] + ([LIVELIHOOD] if self.chance(0.5, "livelihood") else [])
         categories = [Cat.BASIC, Cat.CONSULTATION, Cat.SUPPORT, Cat.FAMILY]
-        consent = self.grant(H, by="self", agencies=agencies, categories=categories,
+        consent = self.grant(H, "self", agencies=agencies, categories=categories,
                              purpose="居場所や就労準備の支援を関係機関と検討するため")
+        if self.chance(0.7):  # the mother, who came to the family consultations, agrees for her part
+            self.grant(H, "mother", agencies=agencies, categories=[Cat.BASIC, Cat.FAMILY],
+                       purpose="家族相談の内容を本人の支援に生かすため")
         self.wait(7, 20)
         self.participate(H, "self", ("ひきこもり当事者の居場所「ほっとスペース」", ResourceKind.SALON),
                          [(20, 40, "月2回参加している。"), (25, 45, "同世代の参加者と話すようになった。")])
-        if LIVELIHOOD in agencies and self.chance(0.2, "withdraw"):
+        if LIVELIHOOD in agencies and self.chance(0.2, "narrow"):
+            # A partial withdrawal: the rest of the consent stands.
             self.wait(5, 20)
-            self.withdraw(H, consent, "本人から、就労の話はまだ考えられないので、生活・就労支援センターへの情報提供は"
-                                      "やめてほしいとの申し出があった。")
-            self.wait(0.2, 2)
-            self.grant(H, by="self", agencies=[H, COORDINATION], categories=categories,
-                       purpose="居場所の支援を続けるため（生活・就労支援センターを除いて再同意）")
+            self.narrow(H, consent, agencies=[LIVELIHOOD],
+                        reason="本人から、就労の話はまだ考えられないので、生活・就労支援センターへの情報提供は"
+                               "やめてほしいとの申し出があった（居場所の支援のための共有は続ける）。")
             return
         if LIVELIHOOD in agencies:
             self.wait(10, 30)
             self.refer(H, LIVELIHOOD, [Cat.BASIC, Cat.CONSULTATION, Cat.SUPPORT],
-                       "就労準備支援事業の利用を依頼します。")
+                       "就労準備支援事業の利用を依頼します。", about=["self"])
             self.wait(2, 8)
             self.accept(LIVELIHOOD, "就労準備支援員が面談します。")
             self.wait(20, 50)

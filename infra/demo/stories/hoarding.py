@@ -1,5 +1,5 @@
-"""The hoarding household: the CSW's visits, a 支援会議 on the neighbours' complaints, then
-consent for the clean-up and a plan.
+"""The hoarding household: the CSW's visits, a 支援会議 on the neighbours' complaints (sitting
+again while the person turns everyone away), then consent for the clean-up and a plan.
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ class Hoarding(Story):
         self.add("self", opener, relationship="本人", gender=rng.choice("mf"), age=age, principal=True)
         self.consult(opener, Field.COMMUNITY if opener == SHAKYO else Field.GENERAL, Cat.CONSULTATION,
                      rng.choice(["近隣住民からの通報", "管理会社からの相談"]),
-                     "ベランダまでごみがあふれ、害虫が発生している。本人は「全部必要なもの」と話す。")
-        self.issue(opener, IssueTag.HOARDING, "居室とベランダにごみが堆積している。")
-        self.issue(opener, IssueTag.ISOLATION, "親族とは長年連絡をとっていない。")
+                     "ベランダまでごみがあふれ、害虫が発生している。本人は「全部必要なもの」と話す。", about=["self"])
+        self.issue(opener, IssueTag.HOARDING, "居室とベランダにごみが堆積している。", about=["self"])
+        self.issue(opener, IssueTag.ISOLATION, "親族とは長年連絡をとっていない。", about=["self"])
         if self.chance(0.25):
-            self.issue(opener, IssueTag.MENTAL_HEALTH, "ためこみの背景に精神的な不調がうかがえる。")
+            self.issue(opener, IssueTag.MENTAL_HEALTH, "ためこみの背景に精神的な不調がうかがえる。", about=["self"])
         self.wait(3, 10)
         approach = "CSWが定期的に訪問し、本人の困りごとを聴きながら関係をつくる。"
         outreach: str | None = None
@@ -48,13 +48,17 @@ class Hoarding(Story):
         decisions = [
             MeetingDecision(DecisionKind.OUTREACH, "CSWが週1回訪問し、関係づくりを続ける。", SHAKYO),
             MeetingDecision(DecisionKind.WATCH, "総合支所が管理会社・近隣との調整窓口となる。", self.general)]
+        shared = (Cat.CONSULTATION, Cat.SUPPORT)
         if refer_health:
             decisions.append(MeetingDecision(
-                DecisionKind.REFER, "害虫と悪臭への対応について保健所の助言を得る。", HEALTH))
-        self.support_meeting("ごみの堆積と近隣トラブルへの対応の検討", attendees, decisions)
+                DecisionKind.REFER, "害虫と悪臭への対応について保健所の助言を得る。", HEALTH, categories=shared))
+        self.support_meeting("ごみの堆積と近隣トラブルへの対応の検討", attendees, decisions, about=["self"],
+                             categories=[Cat.BASIC, Cat.CONSULTATION, Cat.SUPPORT],
+                             follow_up=MeetingDecision(DecisionKind.OUTREACH,
+                                                       "CSWの訪問を続け、次回の会議で近隣との状況を確認する。", SHAKYO))
         if refer_health:
             self.wait(1, 5)
-            self.refer(opener, HEALTH, [Cat.CONSULTATION, Cat.SUPPORT], "衛生害虫と悪臭について助言を依頼します。")
+            self.refer(opener, HEALTH, shared, "衛生害虫と悪臭について助言を依頼します。", about=["self"])
             self.wait(1, 5)
             self.accept(HEALTH, "環境衛生担当が対応します。")
             self.wait(5, 15)
@@ -72,10 +76,12 @@ class Hoarding(Story):
             self.visit(SHAKYO, outreach, "self", rng.choice([Visit.REFUSED, Visit.NOT_AT_HOME]),
                        "本人と会えず。手紙を残した。")
         if not met:
+            self.stop_sitting()
             return
         self.wait(3, 10)
+        self.stop_sitting()  # consent moves the case on to a 重層的支援会議; the last sitting's sharing runs out
         agencies = [SHAKYO, self.general, COORDINATION] + ([self.elderly] if age >= 65 else [])
-        self.grant(SHAKYO, by="self", agencies=agencies,
+        self.grant(SHAKYO, "self", agencies=agencies,
                    categories=[Cat.BASIC, Cat.CONSULTATION, Cat.HEALTH, Cat.SUPPORT],
                    purpose="片付けと生活の立て直しを関係機関で支援するため", method=ConsentMethod.ORAL)
         self.wait(7, 20)

@@ -1,5 +1,6 @@
 """The poverty household: 自立相談支援 with the livelihood centre, 社協 and the one-stop desk,
-with referrals declined to the right desk, and closure once work is found.
+with referrals declined to the right desk, now and then a partial withdrawal (社協 taken out of
+the consent), and closure once work is found.
 """
 
 from __future__ import annotations
@@ -34,10 +35,11 @@ class Poverty(Story):
             self.add("kid", opener, relationship=rel, gender="m" if rel == "長男" else "f",
                      age=rng.randint(3, min(17, age - 20)))
         self.consult(opener, Field.POVERTY, Cat.FINANCE, rng.choice(["来所", "電話", "メール"]),
-                     f"{cause}で収入がなくなり、家賃を{rng.randint(1, 4)}か月滞納。所持金が数千円しかない。")
-        self.issue(opener, IssueTag.POVERTY, f"{cause}による収入の途絶。")
+                     f"{cause}で収入がなくなり、家賃を{rng.randint(1, 4)}か月滞納。所持金が数千円しかない。",
+                     about=["self"])
+        self.issue(opener, IssueTag.POVERTY, f"{cause}による収入の途絶。", about=["self"])
         if self.chance(0.4):
-            self.issue(opener, IssueTag.DEBT, "消費者金融からの借入が複数ある。")
+            self.issue(opener, IssueTag.DEBT, "消費者金融からの借入が複数ある。", about=["self"])
         if not self.chance(0.8, "consent"):
             if self.chance(0.7):
                 self.wait(5, 25)
@@ -48,20 +50,28 @@ class Poverty(Story):
         agencies = unique([opener, LIVELIHOOD, self.general, SHAKYO, COORDINATION])
         categories = [Cat.BASIC, Cat.CONSULTATION, Cat.FINANCE, Cat.SUPPORT] + ([Cat.FAMILY] if kids else []) \
             + ([Cat.HEALTH] if cause == "病気による休職" else [])
-        consent = self.grant(opener, by="self", agencies=agencies, categories=categories,
-                             purpose="生活の立て直しに向けて、支援制度の利用を関係機関で検討するため",
+        purpose = "生活の立て直しに向けて、支援制度の利用を関係機関で検討するため"
+        consent = self.grant(opener, "self", agencies=agencies, categories=categories, purpose=purpose,
                              method=ConsentMethod.WRITTEN)
+        if "spouse" in self.members:
+            self.grant(opener, "spouse", agencies=agencies, categories=[Cat.BASIC, Cat.FINANCE, Cat.SUPPORT],
+                       purpose=purpose, method=ConsentMethod.WRITTEN)
+        if kids:
+            self.grant(opener, "kid", agencies=agencies, categories=[Cat.BASIC, Cat.FAMILY, Cat.SUPPORT],
+                       purpose="子どもの生活と学習の支援を関係機関で検討するため", parent="self",
+                       method=ConsentMethod.WRITTEN)
         self.wait(1, 7)
         shared = [Cat.BASIC, Cat.FINANCE, Cat.CONSULTATION]
         if opener == SHAKYO:
-            self.refer(SHAKYO, LIVELIHOOD, shared, "生活福祉資金の相談者。自立相談支援事業による支援を依頼します。")
+            self.refer(SHAKYO, LIVELIHOOD, shared, "生活福祉資金の相談者。自立相談支援事業による支援を依頼します。",
+                       about=["self"])
             self.wait(1, 6)
             if self.chance(0.3, "decline"):
                 self.decline(LIVELIHOOD, "収入と資産の状況から、生活保護の要件に該当する可能性が高い。"
                                          "まず福祉総合窓口での保護の相談が適切。", alternative=self.general)
                 self.wait(0.5, 3)
                 self.refer(SHAKYO, self.general, shared,
-                           "生活・就労支援センターの助言により、生活保護の相談を依頼します。")
+                           "生活・就労支援センターの助言により、生活保護の相談を依頼します。", about=["self"])
                 self.wait(1, 5)
                 self.accept(self.general, "地区担当員が面接します。")
                 self.wait(7, 21)
@@ -69,14 +79,14 @@ class Poverty(Story):
                 return
             self.accept(LIVELIHOOD, "相談支援員が担当します。")
         elif opener == self.general:
-            self.refer(self.general, LIVELIHOOD, shared, "就労支援と家計改善支援を依頼します。")
+            self.refer(self.general, LIVELIHOOD, shared, "就労支援と家計改善支援を依頼します。", about=["self"])
             self.wait(1, 6)
             self.accept(LIVELIHOOD, "相談支援員が担当します。")
         else:
             target = SHAKYO if rng.random() < 0.5 else self.general
             self.refer(LIVELIHOOD, target, shared,
                        "生活福祉資金（緊急小口資金）の貸付相談を依頼します。" if target == SHAKYO
-                       else "生活保護の相談を依頼します。")
+                       else "生活保護の相談を依頼します。", about=["self"])
             self.wait(1, 6)
             self.accept(target, "担当者が面談します。")
             self.wait(5, 20)
@@ -96,14 +106,12 @@ class Poverty(Story):
                 self.adopt(meeting, ["家賃の滞納を解消する", "安定した仕事に就く"],
                            [PlanRole(LIVELIHOOD, "家計改善支援と就労支援"), PlanRole(self.general, "各種手当の手続き"),
                             PlanRole(SHAKYO, "貸付と子ども食堂の紹介"), PlanRole(COORDINATION, "全体の進行管理")])
-        if self.chance(0.1, "withdraw"):
+        if self.chance(0.1, "narrow") and opener != SHAKYO:
+            # A partial withdrawal of the person's own consent: 社協 leaves it, the rest stands.
             self.wait(10, 30)
-            self.withdraw(LIVELIHOOD, consent, "本人から、社会福祉協議会への情報提供をやめてほしいとの申し出があった。")
+            self.narrow(LIVELIHOOD, consent, agencies=[SHAKYO],
+                        reason="本人から、社会福祉協議会への情報提供をやめてほしいとの申し出があった。")
             agencies = [a for a in agencies if a != SHAKYO]
-            self.wait(0.5, 3)
-            consent = self.grant(LIVELIHOOD, by="self", agencies=agencies, categories=categories,
-                                 purpose="生活の立て直しに向けた支援のため（社会福祉協議会を除いて再同意）",
-                                 method=ConsentMethod.WRITTEN)
         if self.chance(0.5, "close"):
             self.wait(15, 45)
             if self.plan_in_progress:

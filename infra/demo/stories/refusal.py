@@ -33,11 +33,11 @@ class SupportRefusal(Story):
             self.add("relative", E, relationship=rel, gender="m" if rel == "長男" else rng.choice("mf"),
                      age=rng.randint(22, 35) if rel == "孫" else rng.randint(45, 62))
         self.consult(E, Field.ELDERLY, Cat.CONSULTATION, "民生委員からの連絡",
-                     "夏でも厚着で外出する姿があり、食事をとれているか心配との連絡。")
-        self.issue(E, IssueTag.SUPPORT_REFUSAL, "「役所の世話にはならない」と訪問を断っている。")
-        self.issue(E, IssueTag.ISOLATION, "近隣との交流がない。")
+                     "夏でも厚着で外出する姿があり、食事をとれているか心配との連絡。", about=["self"])
+        self.issue(E, IssueTag.SUPPORT_REFUSAL, "「役所の世話にはならない」と訪問を断っている。", about=["self"])
+        self.issue(E, IssueTag.ISOLATION, "近隣との交流がない。", about=["self"])
         if self.chance(0.4):
-            self.issue(E, IssueTag.DEMENTIA, "同じ話を繰り返す。認知症の疑い。")
+            self.issue(E, IssueTag.DEMENTIA, "同じ話を繰り返す。認知症の疑い。", about=["self"])
         self.wait(2, 10)
         outreach = self.plan_outreach(E, "self", "民生委員と同行し、玄関先での短時間の声かけから始める。")
         for _ in range(rng.randint(1, 3)):
@@ -48,8 +48,11 @@ class SupportRefusal(Story):
                        else "不在。民生委員の連絡先を記したメモを投函した。")
         self.refuse(E, "self", "「自分のことは自分でできる」と支援を拒否。")
         self.wait(7, 21)
-        attendees = [E, SHAKYO, self.general] + ([HEALTH] if self.chance(0.3) else [])
-        self.support_meeting("支援を拒む独居高齢者の見守り体制の検討", attendees, [
+        health = self.chance(0.3)
+        attendees = [E, SHAKYO, self.general] + ([HEALTH] if health else [])
+        tabled = [Cat.BASIC, Cat.CONSULTATION, Cat.SUPPORT] + ([Cat.HEALTH] if health else [])
+        self.support_meeting("支援を拒む独居高齢者の見守り体制の検討", attendees, about=["self"], categories=tabled,
+                             decisions=[
             MeetingDecision(
                 DecisionKind.WATCH, "民生委員・社協の地域見守りを続け、異変時は高齢者相談センターへ連絡する。",
                      SHAKYO),
@@ -65,7 +68,7 @@ class SupportRefusal(Story):
         if not met:
             return
         self.wait(5, 15)
-        self.grant(E, by="self", agencies=[E, SHAKYO, COORDINATION],
+        self.grant(E, "self", agencies=[E, SHAKYO, COORDINATION],
                    categories=[Cat.BASIC, Cat.CONSULTATION, Cat.HEALTH, Cat.SUPPORT],
                    purpose="受診と地域の見守りのため関係機関で情報を共有する", method=ConsentMethod.ORAL)
         self.wait(10, 30)
@@ -78,6 +81,7 @@ class SupportRefusal(Story):
             if self.chance(0.1, "reopen") and self.run.commands["ReopenCase"] < MAX_REOPENINGS:
                 self.wait(20, 60)
                 self.reopen(E, "民生委員から、再び食事がとれていない様子との連絡があったため再開する。")
-                self.consult(E, Field.ELDERLY, Cat.HEALTH, "民生委員からの連絡", "体重が減り、室内で転倒した跡がある。")
+                self.consult(E, Field.ELDERLY, Cat.HEALTH, "民生委員からの連絡", "体重が減り、室内で転倒した跡がある。",
+                             about=["self"])
                 self.wait(1, 4)
                 self.visit(E, outreach, "self", Visit.MET, "訪問し本人と面談。受診に同行することを了承した。")
