@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import sys
 import tempfile
 import threading
@@ -39,6 +40,7 @@ from bench.processes import environment, running  # noqa: E402
 from consumers.inbox import Inbox  # noqa: E402
 from infra.bootstrap import build_tsunagu  # noqa: E402
 from infra.kafka.cli import open_inbox  # noqa: E402
+from infra.kafka.signing import derive_agency_key  # noqa: E402
 from infra.settings import Settings  # noqa: E402
 from tests.kafka_support import case_with_consent, request_referral  # noqa: E402
 
@@ -82,8 +84,10 @@ def measure_referral_latency(settings: Settings, bootstrap: str, scratch: Path, 
             if progress is not None:
                 progress(i + 1, count + WARM_UP)
         prefix = f"bench{uuid.uuid4().hex[:8]}.referrals.v1."
+        signing_secret = secrets.token_urlsafe(48)  # the relay signs, the consumer verifies: both are measured
         env = environment(settings, TSUNAGU_KAFKA_BOOTSTRAP_SERVERS=bootstrap, TSUNAGU_KAFKA_TOPIC_PREFIX=prefix,
-                          TSUNAGU_KAFKA_GROUP_PREFIX=prefix)
+                          TSUNAGU_KAFKA_GROUP_PREFIX=prefix, TSUNAGU_KAFKA_SIGNING_SECRET=signing_secret,
+                          TSUNAGU_KAFKA_SIGNING_KEY=derive_agency_key(signing_secret, RECEIVER_AGENCY).encoded())
         with ExitStack() as stack:
             for name, argv in (("relay", ["relay"]),
                                ("consumer", ["consume", "referrals", "--agency", RECEIVER_AGENCY])):

@@ -3,12 +3,18 @@
 Records are written to the inbox first and only the offsets of records written are committed
 afterwards, so a consumer that dies in between reads them again; the inbox's key (agency, event
 id) turns the redelivery into a no-op. If the inbox cannot be written the consumer stops (and
-its supervisor restarts it) rather than skip a record. Messages that are not a valid
-``ReferralEventV1`` for this agency are logged and skipped: one bad record cannot stop the feed.
+its supervisor restarts it) rather than skip a record.
+
+Nothing is filed unverified (:mod:`consumers.verification`): a record that is not signed with the
+agency's key, or not what it claims to be, is quarantined (reason, position, digest; never its
+content), never filed or forwarded, and its offset is committed like any handled record, so one bad
+record cannot stop the feed nor take the place of the real event that comes after it. A signed record
+whose event id is already filed with other content is an alert: logged, counted and quarantined.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -17,12 +23,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from kafka import KafkaConsumer, OffsetAndMetadata, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
-from pydantic import ValidationError
 
-from consumers.inbox import Inbox
+from consumers.inbox import Inbox, QuarantinedRecord
+from consumers.verification import RecordVerifier, Refusal, Verdict
 from consumers.webhook import WebhookForwarder
-from domain.referral_feed import ReferralEventV1
 
 log = logging.getLogger("tsunagu.consumer")
 
@@ -37,21 +43,31 @@ def utc_now() -> datetime:
 class ConsumerStats:
     new: int = 0
     duplicates: int = 0
-    rejected: int = 0
+    quarantined: int = 0
+    conflicts: int = 0
+    """Quarantined as ``conflicting-duplicate`` (counted in ``quarantined`` too): each one an alert."""
+
+    @property
+    def handled(self) -> int:
+        return self.new + self.duplicates + self.quarantined
 
     def add(self, other: ConsumerStats) -> None:
         self.new += other.new
         self.duplicates += other.duplicates
-        self.rejected += other.rejected
+        self.quarantined += other.quarantined
+        self.conflicts += other.conflicts
 
 
 class ReferralConsumer:
-    def __init__(self, agency_id: str, records: KafkaConsumer, inbox: Inbox, *,
+    def __init__(self, agency_id: str, records: KafkaConsumer, inbox: Inbox, *, verifier: RecordVerifier,
                  forwarder: WebhookForwarder | None = None, commit_interval_s: float = 0.0,
                  clock: Callable[[], datetime] = utc_now) -> None:
+        if verifier.agency_id != agency_id:
+            raise ValueError("the verifier is another agency's")
         self.agency_id = agency_id
         self.records = records
         self.inbox = inbox
+        self.verifier = verifier
         self.forwarder = forwarder
         self.commit_interval_s = commit_interval_s
         self.clock = clock
@@ -64,7 +80,7 @@ class ReferralConsumer:
         batch = ConsumerStats()
         for partition_records in self.records.poll(timeout_ms=timeout_ms).values():
             for record in partition_records:
-                self._receive(record.value, f"{record.topic}/{record.partition}@{record.offset}", batch)
+                self._receive(record, batch)
                 self._processed[TopicPartition(record.topic, record.partition)] = OffsetAndMetadata(
                     record.offset + 1, "", -1)
         if self._processed and time.monotonic() - self._last_commit >= self.commit_interval_s:
@@ -74,26 +90,45 @@ class ReferralConsumer:
         self.stats.add(batch)
         return batch
 
-    def _receive(self, value: bytes, where: str, batch: ConsumerStats) -> None:
-        try:
-            event = ReferralEventV1.model_validate_json(value)
-        except ValidationError as error:
-            log.error("rejected %s: not a referral event v1 (%d errors)", where, error.error_count())
-            batch.rejected += 1
-            return
-        if event.recipient != self.agency_id:
-            log.error("rejected %s: addressed to %s, not %s", where, event.recipient, self.agency_id)
-            batch.rejected += 1
+    def _receive(self, record: ConsumerRecord, batch: ConsumerStats) -> None:
+        verdict = self.verifier.verify(record.topic, record.value, record.headers)
+        event = verdict.event
+        if verdict.refusal is not None or event is None:
+            self._quarantine(record, verdict, batch)
             return
         if self.inbox.receive(event, at=self.clock(), forward=self.forwarder is not None):
             log.info("received %s %s for case %s", event.type, event.event_id, event.case_id)
             batch.new += 1
-        else:
+            return
+        filed = self.inbox.entry(self.agency_id, event.event_id)
+        if filed is not None and filed.event == event:
             log.info("duplicate %s ignored: already in the inbox", event.event_id)
             batch.duplicates += 1
+            return
+        batch.conflicts += 1
+        self._quarantine(record, Verdict(Refusal.CONFLICTING_DUPLICATE, event), batch)
+
+    def _quarantine(self, record: ConsumerRecord, verdict: Verdict, batch: ConsumerStats) -> None:
+        """Keep where the record was, why it was refused and its digest; say so without its content."""
+        value = record.value or b""
+        digest = hashlib.sha256(value).hexdigest()
+        reason = verdict.refusal or Refusal.UNKNOWN_SCHEMA
+        claimed = verdict.event
+        self.inbox.quarantine(QuarantinedRecord(
+            agency_id=self.agency_id, topic=record.topic, partition=record.partition, offset=record.offset,
+            reason=reason, sha256=digest, size_bytes=len(value),
+            event_id=claimed.event_id if claimed else None, case_id=claimed.case_id if claimed else None,
+            quarantined_at=self.clock()))
+        where = f"{record.topic}/{record.partition}@{record.offset}"
+        if reason is Refusal.CONFLICTING_DUPLICATE:
+            log.error("ALERT: quarantined %s: signed, but event %s is filed with other content (sha256 %s)",
+                      where, claimed.event_id if claimed else "?", digest[:16])
+        else:
+            log.warning("quarantined %s: %s (%d bytes, sha256 %s)", where, reason, len(value), digest[:16])
+        batch.quarantined += 1
 
     def commit(self) -> None:
-        """Commit the offsets of the records that are in the inbox (never of records merely fetched)."""
+        """Commit the offsets of the records filed or quarantined (never of records merely fetched)."""
         offsets, self._processed = self._processed, {}
         self._last_commit = time.monotonic()
         try:
@@ -111,5 +146,5 @@ class ReferralConsumer:
         if self._processed:
             self.commit()
         self.records.close()
-        log.info("consumer for %s stopped: %d new, %d duplicates, %d rejected", self.agency_id,
-                 self.stats.new, self.stats.duplicates, self.stats.rejected)
+        log.info("consumer for %s stopped: %d new, %d duplicates, %d quarantined (%d conflicts)", self.agency_id,
+                 self.stats.new, self.stats.duplicates, self.stats.quarantined, self.stats.conflicts)

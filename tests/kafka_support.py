@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -23,18 +23,36 @@ from kafka.consumer.fetcher import ConsumerRecord
 
 from consumers.inbox import Inbox
 from consumers.referrals import ReferralConsumer
+from consumers.verification import RecordVerifier
 from domain.application import Tsunagu
+from domain.calendar import local_date
 from domain.commands import AddMember, GrantConsent, OpenCase, RequestReferral
-from domain.referral_feed import event_id_for
+from domain.referral_feed import AgencyKey, event_id_for
 from domain.vocabulary import ConsentMethod, InformationCategory
 from infra.kafka.clients import layout, new_referral_consumer
 from infra.kafka.settings import KafkaSettings
+from infra.kafka.signing import RelayKeys, derive_agency_key
 
 TIMEOUT_S = 60.0
 """Bounded waits. Generous: after the fault tests kill and restart the shared broker, a new
 consumer group can wait out the dead members' sessions before its first assignment."""
 TSUNAGU = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "tsunagu"
 REFERRER, RECEIVER = "suzuki-kenta", "takahashi-aoi"  # elderly-shiba refers to hikikomori
+SIGNING_SECRET = "test-relay-signing-secret-" + uuid.uuid4().hex
+"""The relay's secret in these tests; each agency's consumer is given only its own key, as in a deployment."""
+
+
+def relay_keys() -> RelayKeys:
+    return RelayKeys(SIGNING_SECRET)
+
+
+def agency_key(agency_id: str) -> AgencyKey:
+    return derive_agency_key(SIGNING_SECRET, agency_id)
+
+
+def verifier_for(kafka: KafkaSettings, agency_id: str) -> RecordVerifier:
+    """What ``tsunagu consume referrals --agency`` builds: the agency's topic, verified with its key."""
+    return RecordVerifier(agency_id, layout(kafka).topic_for(agency_id), [agency_key(agency_id)])
 
 
 def isolated_kafka_settings(bootstrap: str, **overrides: Any) -> KafkaSettings:
@@ -86,11 +104,10 @@ def records_for(settings: KafkaSettings, agency_id: str, *, at_least: int = 1,
 
 
 def consume_until(consumer: ReferralConsumer, handled: int) -> None:
-    """Poll until ``handled`` records (new, duplicate or rejected) have gone through ``consumer``."""
+    """Poll until ``handled`` records (new, duplicate or quarantined) have gone through ``consumer``."""
     def done() -> bool:
         consumer.poll_once(timeout_ms=200)
-        stats = consumer.stats
-        return stats.new + stats.duplicates + stats.rejected >= handled
+        return consumer.stats.handled >= handled
 
     eventually(done, what=f"{handled} records handled", interval=0)
 
@@ -108,9 +125,10 @@ def case_with_consent(app: Tsunagu, *, to_agency: str = "hikikomori") -> UUID:
                                           birth_date=date(1975, 4, 2), relationship="長男",
                                           is_principal=True)).created_id
     assert son is not None
-    app.execute(referrer, GrantConsent(case_id=case_id, given_by_member=son, agencies=(to_agency,),
+    app.execute(referrer, GrantConsent(case_id=case_id, member_id=son, agencies=(to_agency,),
                                        categories=(InformationCategory.BASIC,), purpose="支援のため",
-                                       method=ConsentMethod.WRITTEN, valid_until=date(app.clock().year + 1, 3, 31)))
+                                       method=ConsentMethod.WRITTEN, document_ref="同意書 第1号",
+                                       valid_until=local_date(app.clock()) + timedelta(days=300)))
     return case_id
 
 
@@ -130,7 +148,8 @@ def refer(app: Tsunagu, *, to_agency: str = "hikikomori") -> tuple[UUID, str, UU
 
 def consume_into(inbox: Inbox, kafka: KafkaSettings, records: int, *, agency: str = "hikikomori") -> ReferralConsumer:
     """Our consumer, in-process, through ``records`` records of the agency's topic; answers it, closed."""
-    consumer = ReferralConsumer(agency, new_referral_consumer(kafka, agency), inbox)
+    consumer = ReferralConsumer(agency, new_referral_consumer(kafka, agency), inbox,
+                                verifier=verifier_for(kafka, agency))
     try:
         consume_until(consumer, records)
     finally:
@@ -141,11 +160,14 @@ def consume_into(inbox: Inbox, kafka: KafkaSettings, records: int, *, agency: st
 # ----- processes ------------------------------------------------------------------------------
 
 
-def cli_environment(store_env: dict[str, str], kafka: KafkaSettings, **extra: str) -> dict[str, str]:
-    """The environment for a ``tsunagu`` subprocess on the test's SQLite store and the test's topics."""
+def cli_environment(store_env: dict[str, str], kafka: KafkaSettings, *, agency: str = "hikikomori",
+                    **extra: str) -> dict[str, str]:
+    """The environment for a ``tsunagu`` subprocess on the test's SQLite store and the test's topics: the
+    relay's signing secret, and ``agency``'s key for its consumer (a deployment gives each only its own)."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("TSUNAGU_")}
     env.update({f"TSUNAGU_KAFKA_{name.upper()}": str(value)
                 for name, value in kafka.model_dump(exclude_none=True, mode="json").items()})
+    env.update(TSUNAGU_KAFKA_SIGNING_SECRET=SIGNING_SECRET, TSUNAGU_KAFKA_SIGNING_KEY=agency_key(agency).encoded())
     env.update(TSUNAGU_STORE="sqlite", TSUNAGU_SQLITE_PATH=store_env["SQLITE_DBNAME"],
                TSUNAGU_DATA_DIR=str(Path(store_env["SQLITE_DBNAME"]).parent), **extra)
     return env
@@ -253,7 +275,8 @@ def refer_over_http(client: Any, auth: Callable[[str], dict[str, str]], *, to_ag
     son = post(f"/cases/{case_id}/members", {"name": "佐藤 健一", "name_kana": "さとう けんいち",
                                              "birth_date": "1975-04-02", "relationship": "長男",
                                              "is_principal": True})["id"]
-    post(f"/cases/{case_id}/consents", {"given_by_member": son, "agencies": [to_agency], "categories": ["basic"],
-                                        "purpose": "支援のため", "method": "written", "valid_until": "2027-03-31"})
+    post(f"/cases/{case_id}/consents", {"member_id": son, "agencies": [to_agency], "categories": ["basic"],
+                                        "purpose": "支援のため", "method": "written", "document_ref": "同意書 第1号",
+                                        "valid_until": "2027-03-31"})
     return post(f"/cases/{case_id}/referrals", {"to_agency": to_agency, "categories": ["basic"],
                                                 "reason": "長男のひきこもり"})

@@ -32,8 +32,14 @@ def new_referral_consumer(settings: KafkaSettings, agency_id: str, *,
                           instance_id: str | None = None) -> KafkaConsumer:
     """The agency's consumer group on the agency's topic; offsets are committed by the caller."""
     topics = layout(settings)
-    return KafkaConsumer(
-        topics.topic_for(agency_id), **settings.client_config(), group_id=topics.group_for(agency_id),
+    topic = topics.topic_for(agency_id)
+    consumer = KafkaConsumer(
+        topic, **settings.client_config(), group_id=topics.group_for(agency_id),
         group_instance_id=instance_id, enable_auto_commit=False, auto_offset_reset="earliest",
         allow_auto_create_topics=False, session_timeout_ms=settings.consumer_session_timeout_ms,
         heartbeat_interval_ms=settings.consumer_session_timeout_ms // 3, reconnect_backoff_max_ms=2_000)
+    # The topic's metadata before the first join. Without it kafka-python 3.0.x can join first, assign
+    # nothing, and then lose the assignment of the rebalance that follows when the metadata arrives,
+    # leaving the consumer polling with no partitions (seen here; cf. dpkp/kafka-python#2855).
+    consumer.partitions_for_topic(topic)
+    return consumer

@@ -6,6 +6,10 @@ future of every send is checked; only then is the batch's last log position reco
 library's tracking recorder. A crash between sending and recording sends the batch again, and
 consumers drop the copies by event id. When Kafka or the store fails, the relay backs off and
 retries the same batch; the API never waits for Kafka.
+
+Every record is signed: header ``tsunagu-signature: keyid=…,sha256=<HMAC-SHA256 of the value>`` with the
+recipient agency's key (``infra.kafka.signing``), which the agency's consumer verifies before it files
+anything, so a record written to the topic by anyone else is quarantined there, never filed.
 """
 
 from __future__ import annotations
@@ -15,13 +19,15 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
 from kafka import KafkaProducer
 
-from domain.referral_feed import ReferralEventV1, ReferralFeed
+from domain.referral_feed import SIGNATURE_HEADER, ReferralEventV1, ReferralFeed, wire_bytes
 from infra.kafka.clients import layout, new_admin, new_producer
 from infra.kafka.settings import KafkaSettings
+from infra.kafka.signing import RelayKeys
 from infra.kafka.topics import TopicCreator
 
 log = logging.getLogger("tsunagu.relay")
@@ -35,10 +41,11 @@ def describe(error: Exception) -> str:
 
 
 class KafkaPublisher:
-    """Sends messages to their recipients' topics and returns only once the broker acked all of them."""
+    """Signs messages, sends them to their recipients' topics, and returns only once the broker acked all."""
 
-    def __init__(self, settings: KafkaSettings) -> None:
+    def __init__(self, settings: KafkaSettings, keys: RelayKeys) -> None:
         self.settings = settings
+        self.keys = keys
         self.layout = layout(settings)
         self.topics = TopicCreator(lambda: new_admin(settings), settings.partitions, settings.replication_factor)
         self._producer: KafkaProducer | None = None
@@ -47,16 +54,20 @@ class KafkaPublisher:
         try:
             self.topics.ensure(self.layout.topic_for(m.recipient) for m in messages)
             producer = self._producer = self._producer or new_producer(self.settings)
-            futures = [producer.send(self.layout.topic_for(m.recipient), key=str(m.case_id).encode(),
-                                     value=m.model_dump_json().encode(),
-                                     headers=[("event_id", str(m.event_id).encode()), SCHEMA_HEADER])
-                       for m in messages]
+            futures = [self._send(producer, message) for message in messages]
             deadline = time.monotonic() + self.settings.send_timeout_s
             for future in futures:  # flush() may return although records expired: check each one
                 future.get(timeout=max(deadline - time.monotonic(), 0.001))
         except Exception:
             self.reset()
             raise
+
+    def _send(self, producer: KafkaProducer, message: ReferralEventV1) -> Any:
+        value = wire_bytes(message)
+        signature = self.keys.for_agency(message.recipient).sign(value)
+        return producer.send(self.layout.topic_for(message.recipient), key=str(message.case_id).encode(),
+                             value=value, headers=[("event_id", str(message.event_id).encode()), SCHEMA_HEADER,
+                                                   (SIGNATURE_HEADER, signature)])
 
     def reset(self) -> None:
         """Drop the producer and whatever it still buffers; the next batch starts on a fresh one."""
@@ -82,8 +93,8 @@ class ReferralRelay:
     backoff_max_s: float
 
     @classmethod
-    def from_settings(cls, feed: ReferralFeed, settings: KafkaSettings) -> ReferralRelay:
-        return cls(feed, KafkaPublisher(settings), feed.app.factory.tracking_recorder(), name=settings.relay_name,
+    def from_settings(cls, feed: ReferralFeed, settings: KafkaSettings, keys: RelayKeys) -> ReferralRelay:
+        return cls(feed, KafkaPublisher(settings, keys), feed.app.factory.tracking_recorder(), name=settings.relay_name,
                    batch_size=settings.relay_batch_size, poll_interval_s=settings.relay_poll_interval_s,
                    backoff_initial_s=settings.backoff_initial_s, backoff_max_s=settings.backoff_max_s)
 

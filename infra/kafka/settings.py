@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.referral_feed import AgencyKey
 from infra.kafka.topics import LEGAL_NAME
+
+ENV_PREFIX = "TSUNAGU_KAFKA_"
+MIN_SECRET_CHARACTERS = 32
+MIN_DISTINCT_CHARACTERS = 10
 
 
 class KafkaSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TSUNAGU_KAFKA_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
 
     bootstrap_servers: str = "127.0.0.1:9092"
     client_id: str = "tsunagu"
@@ -80,3 +85,71 @@ class KafkaSettings(BaseSettings):
         if self.ssl_cafile:
             config["ssl_cafile"] = str(self.ssl_cafile)
         return config
+
+
+class SettingRefused(RuntimeError):
+    """A setting that is missing or unsafe: the message names the variable, never its value."""
+
+
+class RelaySigningSettings(BaseSettings):
+    """The relay's signing secret: each agency's key is derived from it (``infra.kafka.signing``). No default."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
+    HINTS: ClassVar[dict[str, str]] = {"signing_secret": (
+        "the relay signs every message with a key derived from it; use at least 32 random characters, "
+        "e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`")}
+
+    signing_secret: SecretStr = Field(description="Each agency's message-signing key is derived from this.")
+
+    @field_validator("signing_secret")
+    @classmethod
+    def _strong(cls, value: SecretStr) -> SecretStr:
+        text = value.get_secret_value()
+        if len(text.strip()) < MIN_SECRET_CHARACTERS or len(set(text)) < MIN_DISTINCT_CHARACTERS:
+            raise ValueError("is too weak")
+        return value
+
+
+class ConsumerSigningSettings(BaseSettings):
+    """An agency consumer's key (and, while keys are rotated, the previous one). No default."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
+    HINTS: ClassVar[dict[str, str]] = {
+        name: "the agency's key verifies every record; `tsunagu consume signing-key --agency ID`, run where "
+              "TSUNAGU_KAFKA_SIGNING_SECRET is set, prints it" for name in ("signing_key", "signing_key_previous")}
+
+    signing_key: SecretStr = Field(description="This agency's key, from `tsunagu consume signing-key`.")
+    signing_key_previous: SecretStr | None = Field(
+        default=None, description="Also accepted, while the relay's secret is being rotated.")
+
+    @field_validator("signing_key", "signing_key_previous")
+    @classmethod
+    def _is_a_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            try:
+                AgencyKey.decode(value.get_secret_value())
+            except ValueError:
+                raise ValueError("is not an agency signing key (43 base64url characters)") from None
+        return value
+
+    def keys(self) -> tuple[AgencyKey, ...]:
+        """The keys the consumer accepts, current first."""
+        return tuple(AgencyKey.decode(key.get_secret_value())
+                     for key in (self.signing_key, self.signing_key_previous) if key is not None)
+
+
+S = TypeVar("S", RelaySigningSettings, ConsumerSigningSettings)
+
+
+def refuse_unsafe(settings_class: type[S], **overrides: Any) -> S:
+    """Build the settings, or raise SettingRefused naming each variable at fault (never its value)."""
+    try:
+        return settings_class(**overrides)
+    except ValidationError as error:
+        problems = []
+        for problem in error.errors(include_url=False, include_input=False, include_context=False):
+            name = str(problem["loc"][0]) if problem["loc"] else ""
+            what = "is not set" if problem["type"] == "missing" else problem["msg"].removeprefix("Value error, ")
+            hint = settings_class.HINTS.get(name)
+            problems.append(f"{ENV_PREFIX}{name.upper()} {what}" + (f": {hint}" if hint else ""))
+        raise SettingRefused("; ".join(problems)) from None

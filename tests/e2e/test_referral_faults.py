@@ -35,6 +35,7 @@ from tests.kafka_support import (
     records_for,
     refer,
     refer_over_http,
+    relay_keys,
     running,
 )
 
@@ -139,7 +140,7 @@ def test_consumer_killed_before_committing_offsets_is_redelivered_without_duplic
         tsunagu, store_env, kafka_bootstrap, tmp_path, figures) -> None:
     kafka = isolated_kafka_settings(kafka_bootstrap)
     expected = {str(refer(tsunagu)[2]) for _ in range(20)}
-    relay = ReferralRelay.from_settings(ReferralFeed(tsunagu, coordination_agency="coordination"), kafka)
+    relay = ReferralRelay.from_settings(ReferralFeed(tsunagu, coordination_agency="coordination"), kafka, relay_keys())
     relay.run(threading.Event(), until_idle=True)
     relay.close()
     inbox = inbox_of(store_env)

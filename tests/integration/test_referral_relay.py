@@ -20,11 +20,21 @@ from domain.commands import (
     PlanHandover,
     RevokeReferral,
 )
-from domain.referral_feed import LOG_TOPICS, ReferralFeed
+from domain.referral_feed import LOG_TOPICS, SIGNATURE_HEADER, ReferralFeed
 from domain.vocabulary import ConsentMethod, InformationCategory
 from infra.kafka.relay import ReferralRelay
 from infra.kafka.settings import KafkaSettings
-from tests.kafka_support import RECEIVER, REFERRER, event_ids, isolated_kafka_settings, records_for, refer
+from tests.kafka_support import (
+    RECEIVER,
+    REFERRER,
+    agency_key,
+    event_ids,
+    isolated_kafka_settings,
+    records_for,
+    refer,
+    relay_keys,
+    verifier_for,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -35,7 +45,7 @@ def kafka(kafka_bootstrap: str) -> KafkaSettings:
 
 
 def new_relay(tsunagu: Tsunagu, kafka: KafkaSettings) -> ReferralRelay:
-    return ReferralRelay.from_settings(ReferralFeed(tsunagu, coordination_agency="coordination"), kafka)
+    return ReferralRelay.from_settings(ReferralFeed(tsunagu, coordination_agency="coordination"), kafka, relay_keys())
 
 
 def drain(relay: ReferralRelay) -> int:
@@ -70,9 +80,10 @@ def test_referral_lifecycle_reaches_each_agency_topic_in_order_keyed_by_case(tsu
     tsunagu.execute(referrer, RevokeReferral(case_id=revoked, referral_id=referral, reason="本人の希望"))
     member = next(iter(tsunagu._load(revoked).members))
     # A handover goes only to an agency the person's consent covers (consents are not relayed).
-    tsunagu.execute(referrer, GrantConsent(case_id=revoked, given_by_member=member, agencies=("livelihood",),
+    tsunagu.execute(referrer, GrantConsent(case_id=revoked, member_id=member, agencies=("livelihood",),
                                            categories=(InformationCategory.BASIC,), purpose="制度切替のため",
-                                           method=ConsentMethod.WRITTEN, valid_until=date(2027, 3, 31)))
+                                           method=ConsentMethod.WRITTEN, document_ref="同意書 第2号",
+                                           valid_until=date(2027, 3, 31)))
     handover = tsunagu.execute(receiver, PlanHandover(case_id=revoked, member_id=member, at_age=40,
                                                       to_agency="livelihood", due_on=date(2026, 6, 1))).created_id
     assert handover is not None
@@ -101,6 +112,16 @@ def test_messages_on_the_wire_hold_no_personal_content(tsunagu, kafka) -> None:
     wire = b"".join(r.value + (r.key or b"") for agency in ("hikikomori", "elderly-shiba")
                     for r in records_for(kafka, agency, at_least=1))
     assert wire and not [text for text in ("佐藤", "健一", "長男", "ひきこもり", REFERRER) if text.encode() in wire]
+
+
+def test_each_record_is_signed_with_the_key_of_the_agency_whose_topic_it_is_on(tsunagu, kafka) -> None:
+    refer(tsunagu)
+    drain(new_relay(tsunagu, kafka))
+    for agency, other in (("hikikomori", "elderly-shiba"), ("elderly-shiba", "hikikomori")):
+        [record] = records_for(kafka, agency)
+        signatures = [value for name, value in record.headers if name == SIGNATURE_HEADER]
+        assert signatures == [agency_key(agency).sign(record.value)] != [agency_key(other).sign(record.value)]
+        assert verifier_for(kafka, agency).verify(record.topic, record.value, record.headers).refusal is None
 
 
 def test_relay_resumes_from_its_recorded_position_after_a_restart(tsunagu, kafka) -> None:
