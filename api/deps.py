@@ -6,12 +6,14 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import problem
+from api.rate_limits import RateLimited, RateLimiter, RatePolicy, client_address, policy_for
 from domain.actor import Actor
 from domain.application import Tsunagu
 from domain.idempotency import IdempotencyKey
@@ -41,16 +43,69 @@ def get_token_issuer(request: Request) -> TokenIssuer:
     return issuer
 
 
+def get_rate_limiter(request: Request) -> RateLimiter:
+    return request.app.state.rate_limiter
+
+
 def get_actor(
+    request: Request,
     issuer: Annotated[TokenIssuer, Depends(get_token_issuer)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
+    """The verified staff member, counted against the route's rate limits (per address before the
+    token is checked, per staff member after); a failed token counts against the address's sign-ins."""
+    limiter, address = get_rate_limiter(request), client_address(request)
+    policy = policy_for(request)
+    first_check = not getattr(request.state, "rate_counted", False)  # a page may verify twice per request
+    request.state.rate_counted = True
+    if policy is not None and first_check:
+        _within_limits(limiter, policy, address=address)
+    token = get_bearer_token(credentials)
+    try:
+        actor = issuer.verify(token)
+    except AuthenticationError:
+        if policy is not RatePolicy.SIGN_IN:
+            _within_limits(limiter, RatePolicy.SIGN_IN, address=address)
+        raise _unauthenticated("トークンが無効か期限切れです。", "The token is invalid or expired.") from None
+    if policy is not None and first_check:
+        _within_limits(limiter, policy, staff=actor.staff_id)
+    return actor
+
+
+def _within_limits(limiter: RateLimiter, policy: RatePolicy, *, address: str | None = None,
+                   staff: str | None = None) -> None:
+    try:
+        limiter.hit(policy, address=address, staff=staff)
+    except RateLimited as limited:
+        raise problem(status.HTTP_429_TOO_MANY_REQUESTS, "rate_limited",
+                      f"短時間のリクエストが多すぎます。{limited.retry_after} 秒後にもう一度お試しください。",
+                      f"Too many requests: try again in {limited.retry_after} seconds.",
+                      headers={"Retry-After": str(limited.retry_after)}) from None
+
+
+def get_bearer_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _unauthenticated("ログインが必要です（Bearer トークン）。", "A bearer token is required.")
+    return credentials.credentials
+
+
+def get_optional_actor(
+    request: Request,
+    issuer: Annotated[TokenIssuer, Depends(get_token_issuer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor | None:
+    """The staff member if a valid token came, else None (for answers that only add detail). A failed
+    token still counts against the address's sign-ins."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        return None
     try:
         return issuer.verify(credentials.credentials)
     except AuthenticationError:
-        raise _unauthenticated("トークンが無効か期限切れです。", "The token is invalid or expired.") from None
+        with suppress(RateLimited):
+            get_rate_limiter(request).hit(RatePolicy.SIGN_IN, address=client_address(request))
+        return None
 
 
 def _unauthenticated(message_ja: str, message_en: str) -> HTTPException:
@@ -132,5 +187,7 @@ ReadModelsDep = Annotated[ReadModels, Depends(get_read_models)]
 Fresh = Depends(wait_for_position)
 AuditorDep = Annotated[Actor, Depends(require_role(Role.AUDITOR))]
 ActorDep = Annotated[Actor, Depends(get_actor)]
+OptionalActorDep = Annotated[Actor | None, Depends(get_optional_actor)]
+BearerToken = Annotated[str, Depends(get_bearer_token)]
 ExpectedVersion = Annotated[int | None, Depends(get_expected_version)]
 Idempotency = Annotated[IdempotencyKey | None, Depends(get_idempotency_key)]

@@ -64,7 +64,7 @@ def run_bench(scale: Scale, *, progress: ProgressFactory, say: Say, results_dir:
         settings = Settings(_env_file=None, store="postgres", postgres_dsn=dsn,  # type: ignore[call-arg]
                             postgres_schema=stack.enter_context(fresh_schema(dsn)),
                             cipher_key=AESCipher.create_key(32), jwt_secret=secrets.token_urlsafe(48),
-                            data_dir=scratch)
+                            data_dir=scratch, rate_limits=False)  # the server is measured, not its rate limits
         ward, long_case_id = _generate(scale, settings, progress)
         sampled = _sample_reads(scale, settings, ward)
         target = Target(base_url="", issuer=build_token_issuer(settings),

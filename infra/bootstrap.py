@@ -15,6 +15,7 @@ from eventsourcing.cryptography import AESCipher
 from pydantic import SecretStr, ValidationError
 
 from domain.application import Tsunagu
+from domain.policy import Policy
 from domain.referral_feed import ReferralFeed
 from domain.registry import Registry
 from infra.auth import TokenIssuer
@@ -119,7 +120,14 @@ def build_services(settings: Settings, *, with_tokens: bool = True, demo_sign_in
 def build_tsunagu(settings: Settings) -> Tsunagu:
     prepare_data_dir(settings)
     return Tsunagu(eventsourcing_env(settings), registry=load_registry(settings.registry_path),
-                   emergency_ttl=timedelta(hours=settings.emergency_ttl_hours))
+                   policy=policy(settings))
+
+
+def policy(settings: Settings) -> Policy:
+    """The ward's limits on consent, 支援会議 and break-glass, from the settings."""
+    return Policy(self_consent_age=settings.self_consent_age, consent_max_days=settings.consent_max_days,
+                  support_meeting_max_days=settings.support_meeting_max_days,
+                  emergency_ttl=timedelta(hours=settings.emergency_ttl_hours))
 
 
 def prepare_data_dir(settings: Settings) -> None:

@@ -1,4 +1,8 @@
-"""Configuration, from environment variables prefixed ``TSUNAGU_`` (or a ``.env`` file)."""
+"""Configuration, from environment variables prefixed ``TSUNAGU_`` (or a ``.env`` file).
+
+Validators refuse unsafe values with messages that name the variable and never repeat the value
+(``hide_input_in_errors``): a rejected secret must not reach a terminal or a log.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,18 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
+from limits import parse_many
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 WARDS = Path(__file__).parent / "wards"
+MIN_SECRET_CHARS = 32
+MIN_DISTINCT_CHARS = 10
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TSUNAGU_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="TSUNAGU_", env_file=".env", extra="ignore",
+                                      hide_input_in_errors=True)
 
     store: Literal["sqlite", "postgres"] = "sqlite"
     data_dir: Path = Path("var")
@@ -25,20 +33,45 @@ class Settings(BaseSettings):
                                                          "least-privilege role after `tsunagu db harden`)")
     postgres_pool_size: int = Field(default=10, ge=1, le=100)
 
+    # Secrets: start-up refuses to run without them outside `--demo` (infra/startup.py).
     cipher_key: SecretStr | None = Field(default=None, description="AES key (base64 of 16, 24 or 32 bytes)")
-
+    unsafe_plaintext_store: bool = Field(default=False, description="Run without TSUNAGU_CIPHER_KEY: personal "
+                                                                    "data stored unencrypted. Never in production")
     checkpoint_key: SecretStr | None = Field(
         default=None, description="HMAC key that signs audit-chain checkpoints (keep a copy outside the database)")
     jwt_secret: SecretStr | None = None
     jwt_issuer: str = "tsunagu"
     jwt_audience: str = "tsunagu-api"
-    token_ttl_minutes: int = Field(default=480, ge=1, le=24 * 60)
-    demo: bool = Field(default=False, description="Set by the demo when its own secrets sign the tokens: the web "
-                                                  "sign-in then lists the demo staff. Never set it in production")
+    token_ttl_minutes: int = Field(default=480, ge=1, le=24 * 60,
+                                   description="Tokens living longer than this are refused, whoever signed them")
 
     registry_path: Path = WARDS / "minato.json"
-    max_body_bytes: int = Field(default=1_000_000, ge=1_000)
     emergency_ttl_hours: int = Field(default=24, ge=1, le=72)
+    self_consent_age: int = Field(default=15, ge=6, le=18, description="A child below this age consents "
+                                  "through a 親権者 (practice: about 12–15)")
+    consent_max_days: int = Field(default=366, ge=1, le=1098, description="A consent is valid at most this long")
+    support_meeting_max_days: int = Field(default=92, ge=1, le=366, description="A 支援会議's sharing lasts "
+                                          "until its stated end, at most this long")
+
+    # HTTP limits (api/limits.py, api/rate_limits.py, infra/web_server.py).
+    max_body_bytes: int = Field(default=1_000_000, ge=1_000)
+    body_timeout_seconds: float = Field(default=30.0, gt=0, le=600,
+                                        description="A request body must arrive within this time (else 408)")
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=600,
+                                          description="A request's head must arrive within this time")
+    keep_alive_timeout_seconds: int = Field(default=5, ge=1, le=600)
+    max_header_bytes: int = Field(default=16_384, ge=1_024, le=1_048_576)
+    trusted_proxies: str = Field(default="127.0.0.1", description="Addresses whose X-Forwarded-For is believed "
+                                                                  "(the TLS proxy in front): rate limits key on "
+                                                                  "the client address")
+    rate_limits: bool = Field(default=True, description="Per staff member and per address (off only to benchmark)")
+    rate_limit_sign_in_per_address: str = "10/minute;60/hour"
+    rate_limit_sign_in_per_staff: str = "10/minute;60/hour"
+    rate_limit_break_glass_per_address: str = "30/hour"
+    rate_limit_break_glass_per_staff: str = "10/hour"
+    rate_limit_reads_per_address: str = "3000/minute"
+    rate_limit_reads_per_staff: str = "300/minute"
+    docs: bool = Field(default=True, description="Serve /docs and /redoc (their scripts from a pinned package)")
 
     projections_in_process: bool = Field(default=True, description="Run the read models inside the API process")
     projection_batch_size: int = Field(default=2000, ge=1, le=100_000)
@@ -52,17 +85,30 @@ class Settings(BaseSettings):
         if value is not None:
             try:
                 size = len(b64decode(value.get_secret_value(), validate=True))
-            except ValueError as error:
-                raise ValueError("cipher_key must be base64") from error
+            except ValueError:
+                raise ValueError("base64 ではありません / must be base64") from None
             if size not in (16, 24, 32):
-                raise ValueError("cipher_key must decode to 16, 24 or 32 bytes")
+                raise ValueError("16・24・32 バイトの鍵を base64 で指定してください / "
+                                 "must decode to 16, 24 or 32 bytes")
         return value
 
     @field_validator("jwt_secret")
     @classmethod
     def _jwt_secret_is_strong(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and len(value.get_secret_value()) < 32:
-            raise ValueError("jwt_secret must be at least 32 characters")
+        if value is not None and (weakness := secret_weakness(value.get_secret_value())) is not None:
+            raise ValueError(weakness)
+        return value
+
+    @field_validator("rate_limit_sign_in_per_address", "rate_limit_sign_in_per_staff",
+                     "rate_limit_break_glass_per_address", "rate_limit_break_glass_per_staff",
+                     "rate_limit_reads_per_address", "rate_limit_reads_per_staff")
+    @classmethod
+    def _rate_limit_parses(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError("「10/minute;100/hour」の形で指定してください / "
+                             "write it as e.g. 10/minute;100/hour") from None
         return value
 
     @model_validator(mode="after")
@@ -77,3 +123,25 @@ class Settings(BaseSettings):
     @property
     def sqlite_file(self) -> Path:
         return self.sqlite_path or self.data_dir / "tsunagu.db"
+
+
+def secret_weakness(secret: str) -> str | None:
+    """Why ``secret`` is too weak to sign tokens (Japanese / English), or None. Never quotes it."""
+    stripped = secret.strip()
+    visible = [c for c in stripped if not c.isspace()]
+    if len(visible) < MIN_SECRET_CHARS:
+        return (f"空白を除いて {MIN_SECRET_CHARS} 文字以上のランダムな値にしてください / must be at least "
+                f"{MIN_SECRET_CHARS} characters, not counting whitespace")
+    if len(visible) < len(stripped) * 0.9:
+        return "空白が多すぎます / contains too much whitespace"
+    if len(set(visible)) < MIN_DISTINCT_CHARS:
+        return (f"使われている文字の種類が少なすぎます（{MIN_DISTINCT_CHARS} 種類以上） / has too few distinct "
+                f"characters (fewer than {MIN_DISTINCT_CHARS}): low entropy")
+    if _repeats(stripped):
+        return "同じ並びの繰り返しです / is one short pattern repeated"
+    return None
+
+
+def _repeats(text: str) -> bool:
+    """True if ``text`` is a shorter unit repeated (``abcabcab…``), the tail possibly cut."""
+    return any(text[period:] == text[:-period] for period in range(1, len(text) // 2 + 1))

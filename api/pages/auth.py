@@ -1,16 +1,18 @@
 """Signing in and out, and the language switch.
 
-In the demo (its own secrets sign the tokens, ``settings.demo``) the sign-in page lists the
-ward's staff to pick from. Otherwise it takes a bearer token issued for the person
-(``tsunagu token STAFF_ID``, or in future an OIDC provider's callback, which would end in the
-same ``start_session``). Either way the browser then holds the API's own JWT.
+In the demo (``tsunagu serve --demo`` with the demo's own secret signing the tokens,
+``services.demo_sign_in``; never from configuration) the sign-in page lists the ward's staff to
+pick from. Otherwise it takes a bearer token issued for the person (``tsunagu token STAFF_ID``, or
+in future an OIDC provider's callback, which would end in the same ``start_session``). Either way
+the browser then holds the API's own JWT; signing out revokes it. Sign-in attempts are
+rate-limited per address and per staff member (429).
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import ServicesDep, get_token_issuer
@@ -22,6 +24,7 @@ from api.pages.session import (
     PREFIX,
     current_actor,
     end_session,
+    revoke_session,
     set_cookie,
     start_session,
     verify_token,
@@ -46,7 +49,7 @@ def _sign_in_page(request: Request, services: ServicesDep, next_path: str, *, er
     groups: dict[Role, list[Staff]] = {}
     for member in services.tsunagu.registry.staff:
         groups.setdefault(min(member.roles, key=ROLE_ORDER.index), []).append(member)
-    demo_staff = [(role, groups[role]) for role in ROLE_ORDER if role in groups] if services.settings.demo else []
+    demo_staff = [(role, groups[role]) for role in ROLE_ORDER if role in groups] if services.demo_sign_in else []
     return render(request, "signin.html", next=local_path(next_path), demo_staff=demo_staff,
                   error=error, status_code=status_code, signed_in=current_actor(request))
 
@@ -55,14 +58,16 @@ def _sign_in_page(request: Request, services: ServicesDep, next_path: str, *, er
 def sign_in(request: Request, services: ServicesDep, form: CheckedForm) -> Response:
     next_path = local_path(str(form.get("next", "")))
     staff_id, token = str(form.get("staff_id", "")).strip(), str(form.get("token", "")).strip()
-    if staff_id and services.settings.demo:
+    if staff_id and services.demo_sign_in:
         try:
             token = get_token_issuer(request).issue(services.tsunagu.registry.staff_member(staff_id))
         except NotFound:
             token = ""
     try:
         verify_token(request, token)
-    except HTTPException:
+    except HTTPException as error:
+        if error.status_code != status.HTTP_401_UNAUTHORIZED:
+            raise  # over a rate limit: the 429 page, with Retry-After
         return _sign_in_page(request, services, next_path, status_code=401, error=(
             "サインインできませんでした。トークンが正しいか、有効期限が切れていないか確認してください。",
             "Could not sign in: check that the token is correct and has not expired."))
@@ -72,7 +77,8 @@ def sign_in(request: Request, services: ServicesDep, form: CheckedForm) -> Respo
 
 
 @router.post(f"{PREFIX}/signout")
-def sign_out(form: CheckedForm) -> RedirectResponse:
+def sign_out(request: Request, form: CheckedForm) -> RedirectResponse:
+    revoke_session(request)
     response = see_other(f"{PREFIX}/signin")
     end_session(response)
     return response

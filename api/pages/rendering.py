@@ -63,7 +63,7 @@ def render(request: Request, template: str, *, status_code: int = 200, nav: str 
     names = Names(registry, lang == "en", context.pop("members", ()))
     response = templates.TemplateResponse(request, template, {
         "lang": lang, "actor": actor, "staff": staff, "nav": nav, "nav_items": nav_items(actor),
-        "names": names, "registry": registry, "demo": services.settings.demo, "prefix": PREFIX,
+        "names": names, "registry": registry, "demo": services.demo_sign_in, "prefix": PREFIX,
         "csrf_field": CSRF_FIELD, "csrf": csrf_token(request), "Role": Role, "form_key_field": FORM_KEY_FIELD,
         "form_key": secrets.token_urlsafe(18),
         "agency_colour": agency_colours(registry), "working_agencies": working_agencies(registry),

@@ -57,6 +57,7 @@ class PageRoute(APIRoute):
                     end_session(response)
                 else:
                     response = error_page(request, error.status_code, *_detail_messages(error.detail))
+                    response.headers.update(error.headers or {})  # e.g. a 429's Retry-After
             except RequestValidationError as error:
                 response = _invalid_request(request, error)
             except Exception:  # a page, not a stack trace; the details go to the log

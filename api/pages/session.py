@@ -1,20 +1,22 @@
 """The signed-in session: the API's own JWT in a cookie, the page's actor, and the reader's language.
 
 The browser holds the API's JWT in an HttpOnly, SameSite=Strict cookie scoped to the pages
-(Secure over https). It is verified by the API's ``get_actor`` on every request, so a page sees
-exactly the actor the API would. No second verifier, no server-side session store.
+(Secure over https). It is verified by the API's ``get_actor`` on every request (rate limits and
+the deny-list of signed-out tokens included), so a page sees exactly the actor the API would.
+Signing out revokes the token in the store's deny-list: a copied cookie dies with the session.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, Response
+from fastapi import Depends, HTTPException, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials
 
 from api.deps import get_actor, get_services, get_token_issuer, require_role
 from domain.actor import Actor
 from domain.vocabulary import Role
+from infra.auth import AuthenticationError
 
 PREFIX = "/ui"
 """Where the pages live; the session's cookies are scoped to it."""
@@ -51,9 +53,19 @@ def end_session(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path=PREFIX, httponly=True, samesite="strict")
 
 
+def revoke_session(request: Request) -> None:
+    """Sign the session's token out in the deny-list (nothing to do if it is already invalid)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        try:
+            get_token_issuer(request).revoke(token)
+        except AuthenticationError:
+            pass
+
+
 def verify_token(request: Request, token: str) -> Actor:
-    """The API's own check of a bearer token (raises its 401 HTTPException)."""
-    return get_actor(issuer=get_token_issuer(request),
+    """The API's own check of a bearer token (raises its 401, or 429 over a rate limit)."""
+    return get_actor(request=request, issuer=get_token_issuer(request),
                      credentials=HTTPAuthorizationCredentials(scheme="Bearer", credentials=token))
 
 
@@ -65,7 +77,9 @@ def current_actor(request: Request) -> Actor | None:
     if token:
         try:
             actor = verify_token(request, token)
-        except HTTPException:
+        except HTTPException as error:
+            if error.status_code != status.HTTP_401_UNAUTHORIZED:
+                raise  # over a rate limit: answered as such, not as a sign-in
             actor = None
     request.state.actor = actor
     return actor

@@ -59,9 +59,11 @@ def chromium() -> Path:
 def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
     """The app on a free loopback port, over a freshly seeded demo ward (its own demo secrets)."""
     data_dir = tmp_path_factory.mktemp("browser-demo")
-    settings = Settings(data_dir=data_dir, jwt_secret="browser-test-" + "s" * 40,
-                        cipher_key=AESCipher.create_key(32), demo=True, read_wait_seconds=10)
-    services = build_services(settings)
+    settings = Settings(data_dir=data_dir, jwt_secret="browser-test-secret-for-signing-tokens-0123456789",
+                        cipher_key=AESCipher.create_key(32), read_wait_seconds=10,
+                        # every test signs in again, from one address: the limits are not under test here
+                        rate_limit_sign_in_per_address="1000/minute", rate_limit_sign_in_per_staff="1000/minute")
+    services = build_services(settings, demo_sign_in=True)  # as `tsunagu serve --demo` does
     clock_now = services.tsunagu.clock()
     summary = seed_demo(services.tsunagu, households=HOUSEHOLDS,
                         fiscal_year=fiscal_year(local_date(clock_now - timedelta(days=45))))

@@ -9,6 +9,7 @@ from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
+from eventsourcing.cryptography import AESCipher
 
 from domain.access_record import AccessRecord
 from infra.bootstrap import build_tsunagu
@@ -16,12 +17,14 @@ from infra.demo import seed_demo
 from infra.settings import Settings
 
 CLI = [sys.executable, "-m", "infra.cli"]
+CIPHER_KEY = AESCipher.create_key(32)
 
 
 @pytest.fixture
 def demo_store(tmp_path: Path) -> dict[str, str]:
-    env = {**os.environ, "TSUNAGU_DATA_DIR": str(tmp_path), "COLUMNS": "200"}
-    tsunagu = build_tsunagu(Settings(data_dir=tmp_path))
+    """A seeded store, encrypted, and the environment a deployment would give the commands."""
+    env = {**os.environ, "TSUNAGU_DATA_DIR": str(tmp_path), "TSUNAGU_CIPHER_KEY": CIPHER_KEY, "COLUMNS": "200"}
+    tsunagu = build_tsunagu(Settings(data_dir=tmp_path, cipher_key=CIPHER_KEY))
     seed_demo(tsunagu, households=15)
     tsunagu.close()
     return env
@@ -45,7 +48,7 @@ def test_rebuild_of_an_unknown_read_model_is_a_clear_usage_error(demo_store) -> 
 
 
 def test_audit_verify_passes_on_the_demo_and_fails_on_a_planted_record(demo_store, tmp_path) -> None:
-    tsunagu = build_tsunagu(Settings(data_dir=tmp_path))
+    tsunagu = build_tsunagu(Settings(data_dir=tmp_path, cipher_key=CIPHER_KEY))
     opened = tsunagu.recorder.select_notifications(start=1, limit=1, topics=["domain.case.aggregate:Case.Opened"])
     case = tsunagu._load(UUID(str(opened[0].originator_id)))
     reader = tsunagu.registry.staff_member("kobayashi-shota").as_actor()
@@ -55,7 +58,8 @@ def test_audit_verify_passes_on_the_demo_and_fails_on_a_planted_record(demo_stor
         AccessRecord.Recorded, id=uuid4(), reader_staff=reader.staff_id, reader_agency=reader.agency_id,
         reader_roles=sorted(reader.roles), case_id=str(case.id), case_found=True, case_version=case.version,
         purpose="timeline", channel="api", decided_at=tsunagu.clock(), shown={"SUPPORT_MEETING": [1]},
-        grounds={"SUPPORT_MEETING": ["forged"]}, withheld=[], active_consents=[])
+        grounds={"SUPPORT_MEETING": ["forged"]}, withheld=[], active_consents=[], rules=2,
+        ground_seqs={"forged": [1]})
     tsunagu.save(forged)
     result = run(demo_store, "audit", "verify")
     assert result.returncode == 1 and "1 件の不整合" in result.stdout

@@ -60,8 +60,8 @@ def test_demo_serves_docs_and_a_coordinator_reads_a_showcase_timeline(demo_serve
     output = log.read_text()
     showcase = re.search(r"\[coordinator_8050\]\s+([0-9a-f-]{36})", output)
     assert showcase, output
-    token = subprocess.run([*CLI, "token", "tanaka-yui"], env=env, cwd=log.parent, check=True, capture_output=True,
-                           text=True, timeout=30).stdout.strip()
+    token = subprocess.run([*CLI, "token", "--demo", "tanaka-yui"], env=env, cwd=log.parent, check=True,
+                           capture_output=True, text=True, timeout=30).stdout.strip()
     status, body = get(f"{base}/cases/{showcase.group(1)}/timeline", token)
     assert status == 200, body
     assert b'"withheld":true' not in body and b'"basis":"' in body

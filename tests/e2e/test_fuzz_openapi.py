@@ -21,6 +21,7 @@ from domain.application import Tsunagu
 from infra.auth import TokenIssuer
 from infra.bootstrap import Services
 from infra.demo import seed_demo
+from infra.revocations import revoked_tokens
 from infra.settings import Settings
 from projections import build_read_models
 from projections.runner import BatchRunner
@@ -28,7 +29,7 @@ from projections.runner import BatchRunner
 pytestmark = pytest.mark.integration
 ROLES = ("tanaka-yui", "suzuki-kenta", "watanabe-makoto", "kobayashi-shota")  # coordinator, caseworker, auditor, admin
 OPEN_PATHS = {"/healthz", "/readyz"}
-SECRET = "fuzz-secret-" + "x" * 40
+SECRET = "fuzz-secret-for-signing-tokens-0123456789"
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,7 @@ def fuzz_app(tmp_path_factory, registry):
     seed_demo(tsunagu, households=5)
     read_models = build_read_models(env)
     issuer = TokenIssuer(secret=SECRET, issuer="tsunagu", audience="tsunagu-api", ttl=timedelta(days=3650),
-                         registry=registry)
+                         registry=registry, revoked=revoked_tokens(env))
     services = Services(settings=Settings(data_dir=data, jwt_secret=SECRET, projections_in_process=False),
                         tsunagu=tsunagu, read_models=read_models, runner=BatchRunner(tsunagu, read_models.all()),
                         token_issuer=issuer)

@@ -50,7 +50,7 @@ def server(tmp_path: Path):
                     break
             except OSError:
                 time.sleep(0.2)
-        token = subprocess.run([*CLI, "token", "suzuki-kenta"], env=env, cwd=tmp_path, capture_output=True,
+        token = subprocess.run([*CLI, "token", "--demo", "suzuki-kenta"], env=env, cwd=tmp_path, capture_output=True,
                                text=True, check=True, timeout=30).stdout.strip()
         try:
             yield base, token, log_path

@@ -17,6 +17,7 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
+from eventsourcing.cryptography import AESCipher
 from fastapi.testclient import TestClient
 
 from api.main import create_app
@@ -26,6 +27,7 @@ from domain.errors import VersionConflict
 from infra.auth import TokenIssuer
 from infra.bootstrap import Services
 from infra.demo import seed_demo
+from infra.revocations import revoked_tokens
 from infra.settings import Settings
 from infra.store import eventsourcing_env
 from projections import build_read_models
@@ -64,7 +66,7 @@ def test_postgres_restarted_under_load_answers_503_meanwhile_and_loses_no_acknow
     tsunagu = Tsunagu(env, registry=registry)
     read_models = build_read_models(env)
     issuer = TokenIssuer(secret=SECRET, issuer="tsunagu", audience="tsunagu-api", ttl=timedelta(hours=1),
-                         registry=registry)
+                         registry=registry, revoked=revoked_tokens(env))  # in the crashing database too
     services = Services(settings=settings, tsunagu=tsunagu, read_models=read_models,
                         runner=BatchRunner(tsunagu, read_models.all()), token_issuer=issuer)
     headers = {"Authorization": f"Bearer {issuer.issue(registry.staff_member('suzuki-kenta'))}"}
@@ -144,11 +146,13 @@ def test_concurrent_writers_on_one_case_end_at_the_version_of_their_successes(ts
 
 
 def test_projection_runner_killed_mid_batch_resumes_and_equals_a_rebuild(tmp_path, registry, figures) -> None:
-    settings = Settings(data_dir=tmp_path, projection_batch_size=40)
+    key = AESCipher.create_key(32)
+    settings = Settings(data_dir=tmp_path, projection_batch_size=40, cipher_key=key)
     tsunagu = Tsunagu(eventsourcing_env(settings), registry=registry)
     seed_demo(tsunagu, households=150)
     head = tsunagu.recorder.max_notification_id()
-    env = {**os.environ, "TSUNAGU_DATA_DIR": str(tmp_path), "TSUNAGU_PROJECTION_BATCH_SIZE": "40"}
+    env = {**os.environ, "TSUNAGU_DATA_DIR": str(tmp_path), "TSUNAGU_PROJECTION_BATCH_SIZE": "40",
+           "TSUNAGU_CIPHER_KEY": key}  # as deployed: the runner refuses a store without its key
     runner = subprocess.Popen([sys.executable, "-m", "infra.cli", "projections", "run", "--poll", "0.05"],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     read_models = build_read_models(eventsourcing_env(settings))
