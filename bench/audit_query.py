@@ -16,13 +16,16 @@ from typing import Any
 
 from bench.load import percentiles
 from bench.target import Target, expect
+from projections.access_audit import AccessAuditProjection
+from projections.base import table_prefix
 
 AUDITOR = "watanabe-makoto"
 WITHOUT_HITS_SHARE = 0.2
 
 
 def measure_audit_query(target: Target, *, queries: int, seed: int = 2026) -> dict[str, Any]:
-    access, members = target.table("rm_access"), target.table("rm_case_member")
+    prefix = table_prefix(AccessAuditProjection)
+    access, members = target.table(f"{prefix}access"), target.table(f"{prefix}case_member")
     records = target.query(f"SELECT count(*) FROM {access}")[0][0]
     with_hits = target.query(
         f"SELECT m.member_id, a.fiscal_year FROM {members} m JOIN {access} a ON a.case_id = m.case_id "

@@ -35,6 +35,7 @@ from domain.case import Case
 from domain.commands import (
     AddMember,
     CaseCommand,
+    Command,
     GrantConsent,
     HoldSupportMeeting,
     IdentifyIssue,
@@ -226,48 +227,86 @@ _ROTATION: tuple[tuple[str, Field, Cat], ...] = (
 )
 
 
+CONSENT_DAYS = 365
+"""The long case's consent is given for a year at a time and renewed before it lapses."""
+SITTING_DAYS = 90
+"""The long case's 支援会議 sits about every three months; each sitting's sharing lasts until the next."""
+RENEW_BEFORE = timedelta(days=30)
+SIT_BEFORE = timedelta(days=7)
+TABLED = (Cat.BASIC, Cat.CONSULTATION, Cat.SUPPORT, Cat.FINANCE, Cat.HEALTH, Cat.FAMILY)
+
+
 def long_case(app: Tsunagu, *, entries: int, start: datetime) -> UUID:
     """A household followed for years: ``entries`` timeline entries from several agencies, through the domain.
 
-    The person consents to sharing basics, consultations and the support record with the
-    hikikomori desk; a later 支援会議 brings in the livelihood centre and the health centre.
-    Entries written by the health centre or about finances and family are withheld from
-    the hikikomori desk, so its reads are redacted.
+    The person consents, for a year at a time (renewed before it lapses), to sharing basics,
+    consultations and the support record with the hikikomori desk; a 支援会議 that sits about every
+    three months brings in the livelihood centre and the health centre, each sitting sharing what was
+    recorded up to it until the next. Entries written by the health centre or about finances and
+    family are withheld from the hikikomori desk, and entries recorded since the last sitting from
+    the 支援会議 members, so both their reads are redacted.
     """
     registry = app.registry
     actor = {s.id: s.as_actor() for s in registry.staff}
-    opener = actor[LONG_CASE_OPENER]
-    case_id = UUID(app.execute(opener, OpenCase(
+    clock = app.clock
+    step = (clock() - timedelta(days=2) - start) / entries
+    at = start  # when the next command happens
+
+    def recorded_then(staff_id: str, command: Command) -> CommandResult:
+        """Each command is recorded when it happens, so its rules (a consent's or a sitting's term) are
+        checked as of then, not as of today."""
+        nonlocal at
+        app.clock = lambda moment=at: moment
+        try:
+            return app.execute(actor[staff_id], command)
+        finally:
+            app.clock = clock
+            at += step
+
+    case_id = UUID(recorded_then(LONG_CASE_OPENER, OpenCase(
         household_name="長期家", household_name_kana="ちょうきけ", district="shiba",
-        summary="長期にわたり複数機関が関わる世帯（ベンチマーク用）", occurred_at=start)).case_id)
-    step = (app.clock() - timedelta(days=2) - start) / entries
-    at = start + step  # when the next command happens
+        summary="長期にわたり複数機関が関わる世帯（ベンチマーク用）", occurred_at=at)).case_id)
 
     def do(staff_id: str, command: Callable[..., CaseCommand], **values: Any) -> Any:
-        nonlocal at
-        created = app.execute(actor[staff_id], command(case_id=case_id, occurred_at=at, **values)).created_id
-        at += step
-        return created
+        return recorded_then(staff_id, command(case_id=case_id, occurred_at=at, **values)).created_id
 
     def today() -> date:
         return at.astimezone(JST).date()  # the day of the next command
 
     person = do(LONG_CASE_OPENER, AddMember, name="長期 太郎", name_kana="ちょうき たろう",
                 birth_date=date(1972, 5, 1), relationship="本人", is_principal=True)
-    do(LONG_CASE_OPENER, GrantConsent, given_by_member=person, agencies=(actor[LONG_CASE_CONSENTED].agency_id,),
-       categories=(Cat.BASIC, Cat.CONSULTATION, Cat.SUPPORT), purpose="ひきこもり支援のため",
-       method=ConsentMethod.WRITTEN, valid_until=date(app.clock().year + 2, 3, 31))
+
+    def consent() -> date:
+        """The person's consent (given or renewed): answers the day it lapses."""
+        until = today() + timedelta(days=CONSENT_DAYS)
+        do(LONG_CASE_OPENER, GrantConsent, member_id=person, agencies=(actor[LONG_CASE_CONSENTED].agency_id,),
+           categories=(Cat.BASIC, Cat.CONSULTATION, Cat.SUPPORT), purpose="ひきこもり支援のため",
+           method=ConsentMethod.WRITTEN, document_ref=f"同意書 長期-{today():%Y%m%d}", valid_until=until)
+        return until
+
     # The ward's 支援会議 office convenes it (LONG_CASE_COORDINATOR is its coordinator); each member is
     # registry staff of the agency they sit for.
     members = tuple(Participant(agency=actor[s].agency_id, staff=s, pledged=True)
                     for s in (LONG_CASE_COORDINATOR, LONG_CASE_MEETING, "ishikawa-mayumi", LONG_CASE_OPENER))
-    do(LONG_CASE_COORDINATOR, HoldSupportMeeting, held_on=today(), purpose="同意の範囲外の情報共有（見守り体制）",
-       participants=members)
+
+    def sitting() -> date:
+        """A sitting of the 支援会議: answers the day its sharing ends (the next sitting)."""
+        until = today() + timedelta(days=SITTING_DAYS)
+        do(LONG_CASE_COORDINATOR, HoldSupportMeeting, held_on=today(), purpose="同意の範囲外の情報共有（見守り体制）",
+           participants=members, tabled_subjects=(person,), tabled_categories=TABLED, until=until)
+        return until
+
+    consent_until = consent()
+    meeting_until = sitting()
     outreach = do(LONG_CASE_CONSENTED, PlanOutreach, member_id=person, approach="月1回の訪問", planned_on=today())
     n = 5
     while n < entries:
         staff_id, field_, category = _ROTATION[n % len(_ROTATION)]
-        if n % 7 == 0:
+        if today() >= consent_until - RENEW_BEFORE:
+            consent_until = consent()
+        elif today() >= meeting_until - SIT_BEFORE:
+            meeting_until = sitting()
+        elif n % 7 == 0:
             do(LONG_CASE_CONSENTED, RecordVisit, outreach_id=outreach, member_id=person,
                outcome=VisitOutcome.NOT_AT_HOME if n % 3 else VisitOutcome.MET, notes=f"訪問 {n} 回目の記録")
         elif n % 50 == 0:

@@ -62,6 +62,11 @@ class ReadModel(Projection[V], Generic[V]):
         raise NotImplementedError
 
 
+def table_prefix(model: type[ReadModel[Any]]) -> str:
+    """The prefix of a read model's tables at its schema version (``rm_``, ``rm2_`` …)."""
+    return "rm_" if model.schema_version == 1 else f"rm{model.schema_version}_"
+
+
 @cache
 def concrete_view(interface: type[ReadModelView], persistence_module: str, version: int = 1) -> type[ReadModelView]:
     base = {"eventsourcing.postgres": PostgresView, "eventsourcing.sqlite": SQLiteView}[persistence_module]

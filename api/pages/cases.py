@@ -2,14 +2,18 @@
 
 A case page reads through ``Tsunagu.read_case`` and ``Tsunagu.read_timeline`` with
 ``channel="web"``: both reads are decided and recorded exactly as the API's are, before the
-page is rendered. The search lists only what the read models hold (no names): see
-``projections.name_index`` for how a name is searched without being stored.
+page is rendered. Lists and name search go through ``Tsunagu.case_summaries``: every row is computed
+from the reader's granted entries alone (the household's name, open issues) and is a recorded read.
+A name is searched by POST only, so it never rides in a URL, a log line or the browser's history;
+see ``projections.name_index`` for how a name is found without being stored.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
@@ -26,12 +30,17 @@ from api.pages.routing import PageRoute
 from api.pages.session import PREFIX, PageActor, lang_of
 from api.schemas.cases import EmergencyAccessCreate
 from domain.calendar import fiscal_year, local_date
+from domain.case import Case
 from domain.errors import InvalidCommand, NotPermitted
+from domain.views import CaseSummary
 from domain.vocabulary import Basis, CaseStatus, IssueTag
+from projections.name_index import MAX_QUERY_TOKENS, household_tokens, name_tokens, normalise
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 PAGE_SIZE = 50
+SEARCH_PATH = f"{PREFIX}/cases/search"
+MAX_QUERY_CHARS = 100
 DONE_MESSAGES = {"emergency": ("緊急時アクセスを記録しました。監査担当が検証します。",
                                "Emergency access recorded. An auditor will review it.")}
 
@@ -58,37 +67,148 @@ def read_home(request: Request, actor: PageActor, services: ServicesDep) -> HTML
 
 
 @router.get(f"{PREFIX}/cases", response_class=HTMLResponse)
-def read_case_search(request: Request, actor: PageActor, services: ServicesDep,
-                     q: Annotated[str, Query(max_length=100)] = "",
-                     district: Annotated[str, Query(max_length=50)] = "",
-                     status: Annotated[str, Query(max_length=20)] = "",
-                     lead_agency: Annotated[str, Query(max_length=100)] = "",
-                     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-                     after: Annotated[int | None, Query(ge=0)] = None) -> Response:
-    """Cases the reader's agency is involved in (auditors: all), by name, district, status, lead agency."""
-    query = q.strip()
+def read_case_list(request: Request, actor: PageActor, services: ServicesDep,
+                   district: Annotated[str, Query(max_length=50)] = "",
+                   status: Annotated[str, Query(max_length=20)] = "",
+                   lead_agency: Annotated[str, Query(max_length=100)] = "",
+                   offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+                   after: Annotated[int | None, Query(ge=0)] = None,
+                   q: Annotated[str | None, Query(max_length=200)] = None) -> Response:
+    """Cases the reader's agency is involved in (auditors: all), by district, status and lead agency.
+
+    Each row is computed from the reader's granted entries alone and is a recorded read (purpose
+    ``list``). Names are searched by POST only (``search_cases``): a ``q`` here is refused unread, so
+    that no link or bookmark the pages make ever carries a name.
+    """
+    filters = ListFilters.of(district, status, lead_agency)
+    if q and q.strip():  # answered unread, and no link on the page (the language switch) repeats the URL
+        return _search_page(request, filters, status_code=400, name_in_url=True, here=filters.list_url())
+    caught_up = read_models_caught_up(services, after)
+    agency = None if actor.is_auditor else actor.agency_id
+    rows = services.read_models.case_state.view.cases(agency=agency, limit=PAGE_SIZE + 1, offset=offset,
+                                                      **filters.for_read_model())
+    summaries = services.tsunagu.case_summaries(
+        actor, [UUID(row["case_id"]) for row in rows[:PAGE_SIZE]], purpose="list", channel="web",
+        keep=filters.keep_district)
+    return _search_page(request, filters, rows=summaries, more=len(rows) > PAGE_SIZE, offset=offset,
+                        caught_up=caught_up)
+
+
+@router.get(SEARCH_PATH)
+def read_search_path() -> RedirectResponse:
+    """The search answers POSTs; a GET here (a reload after signing in, the language switch) lists instead."""
+    return see_other(f"{PREFIX}/cases")
+
+
+@router.post(SEARCH_PATH, response_class=HTMLResponse)
+def search_cases(request: Request, actor: PageActor, services: ServicesDep, form: CheckedForm) -> Response:
+    """Name search, posted so that the name stays out of URLs, logs and history; the results answer the POST.
+
+    Candidates come from the blind name index and the reader's involvement (auditors: all); a row is
+    shown only if the query matches a name the reader may see (the household's, or a visible member's),
+    so a hit never says "this case has a member called X" to someone who may not know that member.
+    Each row shown is a recorded read (purpose ``search``); at most one page is shown.
+    """
+    values = form_values(form)
+    query, district, status, lead_agency = (_one(values, key) for key in ("q", "district", "status", "lead_agency"))
+    filters = ListFilters.of(district[:50], status[:20], lead_agency[:100])
+    if len(query) > MAX_QUERY_CHARS:
+        return _search_page(request, filters, status_code=422, query_error=True)
+    if not query:
+        return see_other(filters.list_url())
     if _is_case_id(query):
         return see_other(f"{PREFIX}/cases/{UUID(query)}")
-    caught_up = read_models_caught_up(services, after)
-    filters = {"district": district or None, "status": status if status in set(CaseStatus) else None,
-               "lead_agency": lead_agency or None}
+    candidates = services.read_models.name_index.search(query)
+    if candidates is None:
+        return _search_page(request, filters, q=query, searched=True, name_search_off=True)
     agency = None if actor.is_auditor else actor.agency_id
     case_state = services.read_models.case_state.view
-    name_search_off = False
-    if query:
-        matches = services.read_models.name_index.search(query)
-        name_search_off = matches is None
-        rows = [row for row in (case_state.case(case_id) for case_id in sorted(matches or ())) if row is not None
-                and (agency is None or agency in row["agencies"])
-                and all(value is None or row[key] == value for key, value in filters.items())]
-        rows.sort(key=lambda row: row["last_event_at"], reverse=True)
-        rows = rows[offset:offset + PAGE_SIZE]
-    else:
-        rows = case_state.cases(agency=agency, limit=PAGE_SIZE + 1, offset=offset, **filters)
-    return render(request, "search.html", nav="cases", rows=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE,
-                  q=q, district=district, status=status, lead_agency=lead_agency, offset=offset,
-                  page_size=PAGE_SIZE, name_search_off=name_search_off, caught_up=caught_up,
-                  statuses=list(CaseStatus), issue_tag=_issue_tag)
+    rows = [row for row in (case_state.case(case_id) for case_id in candidates) if row is not None
+            and (agency is None or agency in row["agencies"])
+            and (filters.status is None or row["status"] == filters.status)
+            and (filters.lead_agency is None or row["lead_agency"] == filters.lead_agency)]
+    rows.sort(key=lambda row: (row["last_event_at"], row["case_id"]), reverse=True)
+    keep = VisibleNameMatch(query, filters, limit=PAGE_SIZE)
+    summaries = services.tsunagu.case_summaries(actor, [UUID(row["case_id"]) for row in rows],
+                                                purpose="search", channel="web", keep=keep)
+    return _search_page(request, filters, q=query, searched=True, rows=summaries, more=keep.more)
+
+
+def _one(values: dict[str, Any], key: str) -> str:
+    value = values.get(key)
+    return value if isinstance(value, str) else ""
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """The list's non-personal filters: they may ride in a URL."""
+
+    district: str | None
+    status: str | None
+    lead_agency: str | None
+
+    @classmethod
+    def of(cls, district: str, status: str, lead_agency: str) -> ListFilters:
+        return cls(district=district or None, status=status if status in set(CaseStatus) else None,
+                   lead_agency=lead_agency or None)
+
+    def for_read_model(self) -> dict[str, str | None]:
+        return {"district": self.district, "status": self.status, "lead_agency": self.lead_agency}
+
+    def list_url(self) -> str:
+        query = urlencode({k: v for k, v in self.for_read_model().items() if v})
+        return f"{PREFIX}/cases" + (f"?{query}" if query else "")
+
+    def keep_district(self, known: Case) -> bool:
+        """The district is the reader's to filter by only where the reader may see it."""
+        return self.district is None or known.district == self.district
+
+
+class VisibleNameMatch:
+    """``keep`` for a name search: the query matches the names the reader may see, as the index matches.
+
+    Every token of the query must be among the visible names' tokens (or the tokens joined, e.g.
+    さとう いちろう for 佐藤一郎), the same rule as ``projections.name_index``, but over the household's
+    name and the members the reader may see only. Rows past ``limit`` are not kept; ``more`` says
+    whether there were any.
+    """
+
+    def __init__(self, query: str, filters: ListFilters, *, limit: int) -> None:
+        self.parts = normalise(query).split()[:MAX_QUERY_TOKENS]
+        self.filters = filters
+        self.limit = limit
+        self.kept = 0
+        self.more = False
+
+    def matches(self, known: Case) -> bool:
+        tokens: set[str] = set()
+        if known.household_name or known.household_name_kana:
+            tokens |= household_tokens(known.household_name or "", known.household_name_kana or "")
+        for member in known.members.values():
+            tokens |= name_tokens(str(member.get("name") or ""), str(member.get("name_kana") or ""))
+        return bool(self.parts) and (all(part in tokens for part in self.parts)
+                                     or (len(self.parts) > 1 and "".join(self.parts) in tokens))
+
+    def __call__(self, known: Case) -> bool:
+        if self.more or not self.filters.keep_district(known) or not self.matches(known):
+            return False
+        if self.kept == self.limit:
+            self.more = True
+            return False
+        self.kept += 1
+        return True
+
+
+def _search_page(request: Request, filters: ListFilters, *, rows: list[CaseSummary] | None = None,
+                 more: bool = False, offset: int = 0, q: str = "", searched: bool = False,
+                 caught_up: bool = True, name_search_off: bool = False, name_in_url: bool = False,
+                 query_error: bool = False, status_code: int = 200, **context: Any) -> HTMLResponse:
+    return render(request, "search.html", nav="cases", status_code=status_code, rows=rows or [], more=more,
+                  q=q, searched=searched, district=filters.district or "", status=filters.status or "",
+                  lead_agency=filters.lead_agency or "", filter_query=filters.list_url().partition("?")[2],
+                  offset=offset, page_size=PAGE_SIZE, name_search_off=name_search_off, name_in_url=name_in_url,
+                  query_error=query_error, caught_up=caught_up, statuses=list(CaseStatus), issue_tag=_issue_tag,
+                  **context)
 
 
 def _is_case_id(text: str) -> bool:
@@ -131,7 +251,7 @@ def read_case_page(request: Request, case_id: UUID, actor: PageActor, services: 
         withheld=sum(1 for e in timeline.entries if e.withheld),
         unconsented=[b for b in bases if b.is_unconsented], may_write=services.tsunagu.may_record_on(actor, case_id),
         done=present_done(done), agencies_in_timeline=sorted({e.agency for e in timeline.entries}),
-        Basis=Basis)
+        today=local_date(tsunagu.clock()), Basis=Basis)
 
 
 def present_done(done: str) -> tuple[str, str] | None:

@@ -10,12 +10,14 @@ from api.pages.labels import enum_label, format_date, format_datetime
 from api.pages.names import Names
 from domain.case import Case, CaseEvent
 from domain.vocabulary import (
+    ConsentGiver,
     ConsentMethod,
     DecisionKind,
     Field,
     InformationCategory,
     IssueTag,
     LabelledEnum,
+    LegalGround,
     MeetingKind,
     ResourceKind,
     VisitOutcome,
@@ -69,15 +71,25 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "resource_kind": ("種類", "Kind"), "starts_on": ("開始日", "Starts on"), "continuing": ("継続", "Continuing"),
     "at_age": ("切替年齢", "At age"), "due_on": ("切替予定日", "Due on"), "expires_at": ("有効期限", "Expires"),
     "justified": ("妥当性", "Justified"), "finding": ("検証結果", "Finding"),
+    "subjects": ("関わる世帯員", "Members concerned"), "given_by": ("同意した人", "Given by"),
+    "representative": ("代わりに同意した人", "On the member's behalf"),
+    "member_view": ("本人の意向", "Member's own view"),
+    "document_ref": ("同意書", "Consent form"), "heard_by": ("聞き取った職員", "Heard by"),
+    "tabled_subjects": ("諮った世帯員", "Members tabled"),
+    "tabled_categories": ("諮った情報の種類", "Information tabled"),
+    "until": ("共有期限", "Shared until"), "external_members": ("外部の構成員", "External members"),
+    "legal_ground": ("法的根拠", "Legal ground"), "repeated": ("同じ機関による繰り返し", "Repeated for this agency"),
 }
 HIDDEN_FIELDS = frozenset({"consultation_id", "consent_id", "meeting_id", "referral_id", "plan_id", "outreach_id",
                            "match_id", "handover_id", "grant_id"})
 AGENCY_FIELDS = frozenset({"from_agency", "to_agency", "alternative_agency", "agency", "target_agency"})
 ENUM_FIELDS: dict[str, type[LabelledEnum]] = {
     "field": Field, "category": InformationCategory, "method": ConsentMethod, "meeting_kind": MeetingKind,
-    "resource_kind": ResourceKind, "tag": IssueTag}
+    "resource_kind": ResourceKind, "tag": IssueTag, "given_by": ConsentGiver, "legal_ground": LegalGround}
 LONG_TEXT = frozenset({"summary", "reason", "note", "notes", "correction", "purpose", "approach", "findings",
-                       "evaluation", "finding", "outcome"})
+                       "evaluation", "finding", "outcome", "member_view"})
+MEMBER_LISTS = frozenset({"subjects", "tabled_subjects"})
+"""Lists of the members an entry concerns: empty means the whole household, which is worth saying."""
 
 
 def entry_fields(content: dict[str, Any], names: Names) -> list[dict[str, Any]]:
@@ -85,7 +97,7 @@ def entry_fields(content: dict[str, Any], names: Names) -> list[dict[str, Any]]:
     fields = []
     hidden = HIDDEN_FIELDS | ({"member_id"} if "name" in content else set())  # a new member names itself
     for key, value in content.items():
-        if key in hidden or (value in (None, "", [], {}) and key not in ("escalate",)):
+        if key in hidden or (value in (None, "", [], {}) and key not in ("escalate", *MEMBER_LISTS)):
             continue
         if key == "escalate" and not value:
             continue
@@ -103,7 +115,15 @@ def _decision(decision: dict[str, Any], names: Names) -> str:
     text = f"{enum_label(DecisionKind, decision.get('kind'), names.en)}：{decision.get('text', '')}"
     if decision.get("target_agency"):
         text += f"（→ {names.agency(decision['target_agency'])}）"
+    if decision.get("categories"):
+        shared = "・".join(enum_label(InformationCategory, c, names.en) for c in decision["categories"])
+        text += f"（{'may see: ' if names.en else '共有：'}{shared}）"
     return text
+
+
+def _external_member(member: dict[str, Any], en: bool) -> str:
+    pledged = ("pledged confidentiality" if en else "守秘義務を誓約") if member.get("pledged") else ""
+    return f"{member.get('name', '')}（{member.get('organisation', '')}）" + (f" — {pledged}" if pledged else "")
 
 
 def _participant(participant: dict[str, Any], names: Names) -> str:
@@ -118,15 +138,19 @@ def _value(key: str, value: Any, names: Names) -> str | list[str]:
         return names.agency(value)
     if key == "agencies":
         return [names.agency(a) for a in value]
-    if key == "categories":
+    if key in ("categories", "tabled_categories"):
         return [enum_label(InformationCategory, c, en) for c in value]
+    if key in MEMBER_LISTS:
+        return [names.member(m) for m in value] or ("The whole household" if en else "世帯全員")
+    if key == "external_members":
+        return [_external_member(m, en) for m in value]
     if key in ENUM_FIELDS:
         return enum_label(ENUM_FIELDS[key], value, en)
     if key == "outcome" and value in {v.value for v in VisitOutcome}:
         return enum_label(VisitOutcome, value, en)
     if key in ("member_id", "given_by_member"):
         return names.member(value)
-    if key == "obtained_by":
+    if key in ("obtained_by", "heard_by"):
         return names.staff(value)
     if key == "district":
         return names.district(value)

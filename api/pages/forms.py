@@ -27,18 +27,20 @@ from api.pages.rendering import render, see_other
 from api.pages.routing import PageRoute
 from api.pages.session import PREFIX, PageActor, lang_of
 from api.schemas.base import CommandBody
-from api.schemas.consents import ConsentCreate, ConsentWithdrawal
+from api.schemas.consents import ConsentCreate, ConsentNarrowing, ConsentWithdrawal
 from api.schemas.intake import ConsultationCreate
 from api.schemas.meetings import MeetingCreate
 from api.schemas.outreach import VisitCreate
 from api.schemas.plans import PlanCreate, PlanReview, PlanRevision
 from api.schemas.referrals import ReferralAcceptance, ReferralCompletion, ReferralCreate, ReferralDecline
 from domain.actor import Actor
-from domain.calendar import JST, local_date
+from domain.calendar import JST, age_on, local_date
 from domain.commands.base import CASE_NOT_FOUND_EN
 from domain.errors import DomainError, NotFound
+from domain.policy import Policy
 from domain.registry import Registry
 from domain.vocabulary import (
+    ConsentGiver,
     ConsentMethod,
     DecisionKind,
     Field,
@@ -53,6 +55,12 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 ROWS = 4
 """Blank rows a repeating part of a form (participants, decisions, roles) starts with."""
+EXTERNAL_ROWS = 2
+"""Blank rows for a 支援会議's external members (民生委員, 医療機関 …)."""
+SUPPORT_MEETING_DAYS = 28
+"""A 支援会議's sharing is offered until this many days after it (about the next sitting), within the ward's maximum."""
+SUPPORT_ONLY = ("tabled_subjects", "tabled_categories", "until", "external_members")
+"""Fields of the meeting form that only a 支援会議 states (its scope and end, its external members)."""
 CHANNELS = (("来所", "Visit to the desk"), ("電話", "Telephone"), ("訪問", "Home visit"), ("メール", "E-mail"),
             ("その他", "Other"))
 
@@ -104,12 +112,22 @@ def _rows(values: dict[str, Any], prefix: str, columns: tuple[str, ...]) -> list
     return rows
 
 
-def _consent(values: dict[str, Any], _: Registry) -> dict[str, Any]:
+def _filled(row: dict[str, Any]) -> dict[str, Any]:
+    """A row's filled-in cells: a blank cell is missing (so it is reported as "required", not as invalid)."""
+    return {column: value for column, value in row.items() if value is not None}
+
+
+def _scope(values: dict[str, Any], _: Registry) -> dict[str, Any]:
+    """A consent's scope, or what a partial withdrawal takes out of it: agencies and categories."""
     return {**values, "agencies": _listed(values.get("agencies")), "categories": _listed(values.get("categories"))}
 
 
+def _consultation(values: dict[str, Any], _: Registry) -> dict[str, Any]:
+    return {**values, "subjects": _listed(values.get("subjects"))}
+
+
 def _referral(values: dict[str, Any], _: Registry) -> dict[str, Any]:
-    return {**values, "categories": _listed(values.get("categories"))}
+    return {**values, "categories": _listed(values.get("categories")), "subjects": _listed(values.get("subjects"))}
 
 
 def _decline(values: dict[str, Any], _: Registry) -> dict[str, Any]:
@@ -122,8 +140,17 @@ def _meeting(values: dict[str, Any], registry: Registry) -> dict[str, Any]:
         staff = registry.staff_member(row["staff"]) if row["staff"] else None
         participants.append({"agency": staff.agency if staff else None, "staff": row["staff"],
                              "pledged": row["pledged"] == "on"})
-    decisions = _rows(values, "decisions", ("kind", "text", "target_agency"))
-    return {**values, "participants": participants, "decisions": decisions}
+    decisions = [{**_filled(row), "categories": _listed(row["categories"])}
+                 for row in _rows(values, "decisions", ("kind", "text", "target_agency", "categories"))]
+    external = [{**_filled(row), "pledged": row["pledged"] == "on"}
+                for row in _rows(values, "external_members", ("name", "organisation", "pledged"))]
+    body = {**values, "participants": participants, "decisions": decisions, "external_members": external,
+            "tabled_subjects": _listed(values.get("tabled_subjects")),
+            "tabled_categories": _listed(values.get("tabled_categories"))}
+    if body.get("kind") != MeetingKind.SUPPORT:  # what a 支援会議 states is not part of a 重層的支援会議
+        for key in SUPPORT_ONLY:
+            body.pop(key, None)
+    return body
 
 
 def _plan(values: dict[str, Any], _: Registry) -> dict[str, Any]:
@@ -134,7 +161,7 @@ def _plan(values: dict[str, Any], _: Registry) -> dict[str, Any]:
 
 FORMS: dict[str, CaseForm] = {form.name: form for form in (
     CaseForm("consultation", ("相談の記録", "Record a consultation"), "forms/consultation.html",
-             ConsultationCreate),
+             ConsultationCreate, prepare=_consultation),
     CaseForm("referral", ("つなぎの依頼", "Refer to another agency"), "forms/referral.html", ReferralCreate,
              prepare=_referral),
     CaseForm("referral-acceptance", ("つなぎの受理", "Accept a referral"), "forms/referral_answer.html",
@@ -144,9 +171,11 @@ FORMS: dict[str, CaseForm] = {form.name: form for form in (
     CaseForm("referral-completion", ("つなぎの完了", "Complete a referral"), "forms/referral_answer.html",
              ReferralCompletion, ids=("referral_id",)),
     CaseForm("consent", ("同意の取得", "Record consent"), "forms/consent.html", ConsentCreate,
-             prepare=_consent),
+             prepare=_scope),
     CaseForm("consent-withdrawal", ("同意の撤回", "Withdraw consent"), "forms/consent_withdrawal.html",
              ConsentWithdrawal, ids=("consent_id",)),
+    CaseForm("consent-narrowing", ("同意の一部撤回", "Withdraw part of a consent"), "forms/consent_narrowing.html",
+             ConsentNarrowing, ids=("consent_id",), prepare=_scope),
     CaseForm("meeting", ("会議の記録", "Record a meeting"), "forms/meeting.html", MeetingCreate,
              prepare=_meeting),
     CaseForm("visit", ("訪問の記録", "Record an outreach visit"), "forms/visit.html", VisitCreate,
@@ -166,18 +195,39 @@ def _form(name: str) -> CaseForm:
     return form
 
 
-def _defaults(form: CaseForm, today: date) -> dict[str, Any]:
+def _defaults(form: CaseForm, today: date, actor: Actor, policy: Policy) -> dict[str, Any]:
     if form.name == "consent":
-        return {"valid_until": (today.replace(year=today.year + 1) - timedelta(days=1)).isoformat(),
-                "method": ConsentMethod.WRITTEN.value, "categories": [InformationCategory.BASIC.value,
-                                                                      InformationCategory.CONSULTATION.value]}
+        return {"valid_until": consent_valid_until(today, policy).isoformat(), "given_by": ConsentGiver.SELF.value,
+                "method": ConsentMethod.WRITTEN.value, "heard_by": actor.staff_id,
+                "categories": [InformationCategory.BASIC.value, InformationCategory.CONSULTATION.value]}
     if form.name == "meeting":
-        return {"held_on": today.isoformat(), "kind": MeetingKind.SUPPORT.value}
+        until = today + timedelta(days=min(SUPPORT_MEETING_DAYS, policy.support_meeting_max_days))
+        return {"held_on": today.isoformat(), "kind": MeetingKind.SUPPORT.value, "until": until.isoformat()}
     if form.name in ("plan", "plan-revision", "plan-review"):
         return {"next_review_on": (today + timedelta(days=90)).isoformat()}
     if form.name == "consultation":
         return {"category": InformationCategory.CONSULTATION.value, "channel": "来所"}
     return {}
+
+
+def consent_valid_until(today: date, policy: Policy) -> date:
+    """A consent's default end: a year (to the day before its anniversary), within the ward's maximum."""
+    try:
+        anniversary = today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        anniversary = today.replace(year=today.year + 1, day=28)
+    return min(anniversary - timedelta(days=1), today + timedelta(days=policy.consent_max_days))
+
+
+def member_choices(members: list[dict[str, Any]], today: date, en: bool) -> list[tuple[str, str]]:
+    """The visible members as (id, "name（relationship・age）"), for choosing whom a record concerns."""
+    def age(member: dict[str, Any]) -> str:
+        birth = member.get("birth_date")
+        if birth is None:
+            return ""
+        years = age_on(birth if isinstance(birth, date) else date.fromisoformat(str(birth)), today)
+        return f", {years}" if en else f"・{years}歳"
+    return [(m["member_id"], f"{m['name']}（{m['relationship']}{age(m)}）") for m in members]
 
 
 def _outreach_plans(timeline: Any) -> list[dict[str, Any]]:
@@ -192,7 +242,9 @@ def _show(request: Request, form: CaseForm, case_id: UUID, actor: Actor, service
     view = services.tsunagu.read_case(actor, case_id, channel="web")
     timeline = services.tsunagu.read_timeline(actor, case_id, channel="web") if form.reads_timeline else None
     today = local_date(services.tsunagu.clock())
-    shown = {**_defaults(form, today), **(values or {})}
+    policy = services.tsunagu.policy
+    # A form shown again after a refusal shows what was sent: an unticked box stays unticked.
+    shown = dict(values) if values is not None else _defaults(form, today, actor, policy)
     for key in form.ids:
         shown.setdefault(key, request.query_params.get(key))
     waiting = []
@@ -202,9 +254,12 @@ def _show(request: Request, form: CaseForm, case_id: UUID, actor: Actor, service
     return render(
         request, form.template, nav="cases", members=view.members, form=form, view=view, case_id=str(case_id),
         values=shown, errors=errors or {}, message=message, status_code=status_code, rows=ROWS,
-        outreach_plans=_outreach_plans(timeline) if timeline else [], channels=CHANNELS, fields=list(Field),
-        categories=list(InformationCategory), methods=list(ConsentMethod), meeting_kinds=list(MeetingKind),
-        decision_kinds=list(DecisionKind), outcomes=list(VisitOutcome), ReferralStatus=ReferralStatus,
+        external_rows=EXTERNAL_ROWS, outreach_plans=_outreach_plans(timeline) if timeline else [],
+        channels=CHANNELS, fields=list(Field), categories=list(InformationCategory), methods=list(ConsentMethod),
+        givers=list(ConsentGiver), meeting_kinds=list(MeetingKind), decision_kinds=list(DecisionKind),
+        outcomes=list(VisitOutcome), ReferralStatus=ReferralStatus,
+        member_choices=member_choices(view.members, today, lang_of(request) == "en"), policy=policy,
+        consent_latest=today + timedelta(days=policy.consent_max_days),
         agencies_by_field=_agencies_by_field(services.tsunagu.registry), today=today, waiting_referrals=waiting)
 
 

@@ -15,12 +15,14 @@ from domain.calendar import JST, fiscal_year_bounds, reiwa
 from domain.vocabulary import (
     Basis,
     CaseStatus,
+    ConsentGiver,
     ConsentMethod,
     DecisionKind,
     Field,
     InformationCategory,
     IssueTag,
     LabelledEnum,
+    LegalGround,
     MeetingKind,
     ReferralStatus,
     ResourceKind,
@@ -36,7 +38,7 @@ BASIS_SHORT = {Basis.OWN_RECORD: ("自機関の記録", "Own record"), Basis.CON
 VOCABULARIES: dict[str, type[LabelledEnum]] = {
     "method": ConsentMethod, "category": InformationCategory, "meeting_kind": MeetingKind, "issue": IssueTag,
     "referral_status": ReferralStatus, "field": Field, "outcome": VisitOutcome, "decision": DecisionKind,
-    "resource_kind": ResourceKind, "case_status": CaseStatus}
+    "resource_kind": ResourceKind, "case_status": CaseStatus, "giver": ConsentGiver, "legal_ground": LegalGround}
 
 
 # ----- words ----------------------------------------------------------------------------------

@@ -53,10 +53,36 @@
       copy.querySelectorAll(".visually-hidden").forEach(function (el) {
         el.textContent = el.textContent.replace(/\d+\s*$/, String(index + 1));
       });
+      copy.querySelectorAll("[aria-label]").forEach(function (el) {
+        el.setAttribute("aria-label", el.getAttribute("aria-label").replace(/\d+\s*$/, String(index + 1)));
+      });
       body.appendChild(copy);
       var first = copy.querySelector("select, input");
       if (first) first.focus();
     });
+  }
+
+  // Parts of a form that apply to one choice only (data-show-if="name:value other"): shown while the
+  // choice holds, or while they show an error. Without the script every part is shown.
+  function enhanceShowIf(part) {
+    var form = part.closest("form");
+    var rule = part.getAttribute("data-show-if").split(":");
+    var name = rule[0];
+    var wanted = rule[1].split(" ");
+    if (!form) return;
+    function current() {
+      var checked = form.querySelector("input[name='" + name + "']:checked");
+      if (checked) return checked.value;
+      var select = form.querySelector("select[name='" + name + "']");
+      return select ? select.value : "";
+    }
+    function update() {
+      part.hidden = wanted.indexOf(current()) < 0 && !part.querySelector(".has-error");
+    }
+    form.addEventListener("change", function (event) {
+      if (event.target.name === name) update();
+    });
+    update();
   }
 
   // A character count for the emergency reason (it must be at least 10 characters).
@@ -76,6 +102,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-filter=timeline]").forEach(enhanceTimelineFilter);
     document.querySelectorAll("[data-repeat]").forEach(enhanceRepeat);
+    document.querySelectorAll("[data-show-if]").forEach(enhanceShowIf);
     document.querySelectorAll("textarea[data-count]").forEach(enhanceCount);
     var summary = document.querySelector("[data-autofocus]");
     if (summary) summary.focus();

@@ -79,14 +79,19 @@ def test_8050_household_from_first_consultation_to_closure(walk: Walk, clock, re
                                              "reason": "長男の支援"},
                      expect=409)["detail"]["code"] == "consent_required"
 
-    # 3. A 支援会議 without consent; every member pledges confidentiality.
+    # 3. A 支援会議 without consent; every member pledges confidentiality. It tables both members' basics,
+    #    the consultation and the support record, until its next sitting.
+    sitting = [{"agency": "elderly-shiba", "staff": ELDERLY, "pledged": True},
+               {"agency": "hikikomori", "staff": HIKIKOMORI, "pledged": True},
+               {"agency": "coordination", "staff": COORDINATOR, "pledged": True}]
     meeting = walk.post(COORDINATOR, "/meetings", {
         "kind": "support", "held_on": "2026-06-01", "purpose": "長男の状況共有とアプローチの検討",
-        "participants": [{"agency": "elderly-shiba", "staff": ELDERLY, "pledged": True},
-                         {"agency": "hikikomori", "staff": HIKIKOMORI, "pledged": True},
-                         {"agency": "coordination", "staff": COORDINATOR, "pledged": True}],
+        "participants": sitting,
         "decisions": [{"kind": "outreach", "text": "ひきこもり窓口が訪問する"},
-                      {"kind": "refer", "text": "ひきこもり窓口につなぐ", "target_agency": "hikikomori"}]})
+                      {"kind": "refer", "text": "ひきこもり窓口につなぐ", "target_agency": "hikikomori",
+                       "categories": ["basic"]}],
+        "tabled_subjects": [mother, son], "tabled_categories": ["basic", "consultation", "support"],
+        "until": "2026-08-31"})
     assert meeting["version"] == 6
     seen = walk.read(HIKIKOMORI)  # the hikikomori desk reads without consent: recorded as SUPPORT_MEETING
     assert seen == {seq: "SUPPORT_MEETING" for seq in range(1, 7)}
@@ -102,16 +107,28 @@ def test_8050_household_from_first_consultation_to_closure(walk: Walk, clock, re
     clock.advance(days=14)
     walk.post(HIKIKOMORI, "/visits", {"outreach_id": outreach, "member_id": son, "outcome": "met",
                                       "notes": "玄関先で10分ほど話せた"})
+    seen = walk.read(ELDERLY)  # recorded after the sitting: not what it exchanged
+    assert [seen[s] for s in (6, 7, 8, 9)] == ["SUPPORT_MEETING", None, None, None]
+    # The next sitting tables the son's support record: the outreach results are shared among its members.
+    walk.post(COORDINATOR, "/meetings", {
+        "kind": "support", "held_on": "2026-06-19", "purpose": "訪問結果の共有", "participants": sitting,
+        "tabled_subjects": [son], "tabled_categories": ["support"], "until": "2026-09-18"})
     seen = walk.read(ELDERLY)
     assert [seen[s] for s in (7, 8, 9)] == ["SUPPORT_MEETING"] * 3 and seen[1] == "OWN_RECORD"
 
-    # 5. The son consents to share with the agencies that will make a plan.
+    # 5. The son consents to share with the agencies that will make a plan; the mother, with those that
+    #    support her (not the livelihood centre). Each consent covers its giver's information only.
     consent = walk.post(HIKIKOMORI, "/consents", {
-        "given_by_member": son, "agencies": ["elderly-shiba", "hikikomori", "coordination", "livelihood"],
+        "member_id": son, "agencies": ["elderly-shiba", "hikikomori", "coordination", "livelihood"],
         "categories": ["basic", "consultation", "support", "finance"], "purpose": "支援プランの検討",
-        "method": "written", "valid_until": "2027-03-31"})["id"]
-    seen = walk.read(livelihood)
-    assert seen is not None and set(seen.values()) == {"CONSENT"}
+        "method": "written", "document_ref": "同意書 R8-0123", "valid_until": "2027-03-31"})["id"]
+    walk.post(ELDERLY, "/consents", {
+        "member_id": mother, "agencies": ["elderly-shiba", "hikikomori", "coordination"],
+        "categories": ["basic", "consultation", "support"], "purpose": "支援プランの検討",
+        "method": "written", "document_ref": "同意書 R8-0124", "valid_until": "2027-03-31"})
+    seen = walk.read(livelihood)  # the son's entries only: the household's need the mother's consent too
+    assert seen is not None and set(seen.values()) == {"CONSENT", None}
+    assert (seen[1], seen[2], seen[3], seen[7]) == (None, None, "CONSENT", "CONSENT")  # household, mother, son
     seen = walk.read(HIKIKOMORI)
     assert seen[1] == "CONSENT" and seen[7] == "OWN_RECORD"
 
@@ -155,7 +172,8 @@ def test_8050_household_from_first_consultation_to_closure(walk: Walk, clock, re
     unconsented = [r for r in access_records(walk.tsunagu)
                    if any(Basis(b).is_unconsented for b in r.shown)]
     assert [(r.reader_staff, sorted(r.shown)) for r in unconsented] == [
-        (HIKIKOMORI, ["SUPPORT_MEETING"]), (ELDERLY, ["OWN_RECORD", "SUPPORT_MEETING"])]
+        (HIKIKOMORI, ["SUPPORT_MEETING"]), (ELDERLY, ["OWN_RECORD", "SUPPORT_MEETING"]),
+        (ELDERLY, ["OWN_RECORD", "SUPPORT_MEETING"])]
 
 
 def test_read_after_consent_withdrawal_is_denied_and_recorded(walk: Walk, clock) -> None:
@@ -164,9 +182,9 @@ def test_read_after_consent_withdrawal_is_denied_and_recorded(walk: Walk, clock)
     member = walk.post(ELDERLY, "/members", {"name": "鈴木 一", "name_kana": "すずき はじめ",
                                             "birth_date": "1950-01-01", "relationship": "本人",
                                             "is_principal": True})["id"]
-    consent = walk.post(ELDERLY, "/consents", {"given_by_member": member, "agencies": ["hikikomori"],
+    consent = walk.post(ELDERLY, "/consents", {"member_id": member, "agencies": ["hikikomori"],
                                                "categories": ["basic"], "purpose": "相談", "method": "oral",
-                                               "valid_until": "2027-03-31"})["id"]
+                                               "heard_by": ELDERLY, "valid_until": "2027-03-31"})["id"]
     assert walk.read(HIKIKOMORI) == {1: "CONSENT", 2: "CONSENT", 3: None}
     clock.advance(hours=1)
     walk.post(ELDERLY, f"/consents/{consent}/withdrawal", {"reason": "本人の申し出"}, expect=200)

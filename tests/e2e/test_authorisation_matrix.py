@@ -80,9 +80,9 @@ def cases(client, auth, clock, tsunagu, staff, principals) -> dict[str, str]:
                                                     summary="相談"))
         if state in ("consented", "consent_withdrawn"):
             consent = tsunagu.execute(elderly, GrantConsent(
-                case_id=case_id, given_by_member=member, agencies=("hikikomori",),
+                case_id=case_id, member_id=member, agencies=("hikikomori",),
                 categories=tuple(InformationCategory), purpose="支援", method=ConsentMethod.WRITTEN,
-                valid_until=date(2027, 3, 31))).created_id
+                document_ref="同意書 第1号", valid_until=date(2027, 3, 31))).created_id
             if state == "consent_withdrawn":
                 clock.advance(minutes=1)
                 tsunagu.execute(elderly, WithdrawConsent(case_id=case_id, consent_id=consent, reason="本人の申し出"))
@@ -90,7 +90,9 @@ def cases(client, auth, clock, tsunagu, staff, principals) -> dict[str, str]:
             tsunagu.execute(staff("tanaka-yui"), HoldSupportMeeting(
                 case_id=case_id, held_on=date(2026, 6, 1), purpose="共有",
                 participants=(Participant("elderly-shiba", "suzuki-kenta", True),
-                              Participant("shakyo", principals["support_meeting_member"], True))))
+                              Participant("shakyo", principals["support_meeting_member"], True)),
+                tabled_subjects=(member,), tabled_categories=tuple(InformationCategory),
+                until=date(2026, 8, 31)))
         made[state] = str(case_id)
     reason = {"reason": "本人と連絡が取れず、室内で倒れている可能性がある"}
     for case_id in made.values():

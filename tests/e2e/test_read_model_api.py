@@ -7,6 +7,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from tests.support import access_records
+
 pytestmark = pytest.mark.integration
 
 ELDERLY, HIKIKOMORI, COORDINATOR, AUDITOR = "suzuki-kenta", "takahashi-aoi", "tanaka-yui", "watanabe-makoto"
@@ -24,15 +26,23 @@ def household(client, auth) -> dict:
     meeting = client.post(f"{case}/meetings", headers=auth(COORDINATOR), json={
         "kind": "support", "held_on": "2026-06-01", "purpose": "共有",
         "participants": [{"agency": "elderly-shiba", "staff": ELDERLY, "pledged": True},
-                         {"agency": "hikikomori", "staff": HIKIKOMORI, "pledged": True}]}).json()
+                         {"agency": "hikikomori", "staff": HIKIKOMORI, "pledged": True}],
+        "tabled_subjects": [member["id"]], "tabled_categories": ["basic", "consultation", "support"],
+        "until": "2026-08-31"}).json()
     return {"case_id": opened["case_id"], "member_id": member["id"], "position": meeting["position"]}
 
 
-def test_case_list_waits_for_the_write_and_shows_only_involved_agencies_cases(client, auth, household) -> None:
+def test_case_list_waits_for_the_write_and_shows_only_involved_agencies_cases(client, auth, household,
+                                                                           tsunagu) -> None:
     after = {"after": household["position"]}
     mine = client.get("/cases", params=after, headers=auth(ELDERLY)).json()["cases"]
     assert [c["case_id"] for c in mine] == [household["case_id"]]
-    assert mine[0]["involvement"]["hikikomori"] == ["meeting"] and "household_name" not in mine[0]
+    # A row shows what the reader's granted entries say, and is a recorded read like opening the case.
+    assert mine[0]["household_name"] == "佐藤家"
+    [listed] = [r for r in access_records(tsunagu) if str(r.originator_id) == mine[0]["access_record_id"]]
+    assert (listed.purpose, listed.reader_staff, listed.case_id) == ("list", ELDERLY, household["case_id"])
+    met = client.get("/cases", params=after, headers=auth(HIKIKOMORI)).json()["cases"]  # a 支援会議 member
+    assert [c["case_id"] for c in met] == [household["case_id"]]
     assert client.get("/cases", params=after, headers=auth("inoue-kazuki")).json()["cases"] == []
     assert len(client.get("/cases", params=after, headers=auth(AUDITOR)).json()["cases"]) == 1
 

@@ -42,8 +42,8 @@ class Ward:
 
     def consent(self, agencies: list[str], categories: list[str] = ALL) -> str:
         return self.post(ELDERLY, "/consents", {
-            "given_by_member": self.son, "agencies": agencies, "categories": categories, "purpose": "支援のため",
-            "method": "written", "valid_until": "2027-03-31"})["id"]
+            "member_id": self.son, "agencies": agencies, "categories": categories, "purpose": "支援のため",
+            "method": "written", "document_ref": "同意書 第1号", "valid_until": "2027-03-31"})["id"]
 
     def version(self) -> int:
         return len(list(self.tsunagu.events.get(UUID(self.case_id))))
@@ -152,8 +152,9 @@ def test_a_break_glass_holder_reads_but_records_neither_a_consultation_nor_a_con
                           refused_by="basis_on_case")
     assert "閲覧のみ" in answer["detail"]["message"]
     ward.refused(HEALTH, "/consents", {
-        "given_by_member": ward.son, "agencies": ["health-center"], "categories": ALL, "purpose": "x",
-        "method": "oral", "valid_until": "2027-03-31"}, 403, command="GrantConsent", refused_by="basis_on_case")
+        "member_id": ward.son, "agencies": ["health-center"], "categories": ALL, "purpose": "x",
+        "method": "oral", "heard_by": HEALTH, "valid_until": "2027-03-31"}, 403, command="GrantConsent",
+        refused_by="basis_on_case")
 
 
 def test_a_coordinator_records_only_on_cases_it_is_part_of(ward: Ward) -> None:
@@ -163,26 +164,28 @@ def test_a_coordinator_records_only_on_cases_it_is_part_of(ward: Ward) -> None:
     ward.post(COORDINATOR, "/consultations", {"field": "general", "summary": "確認"})
 
 
-def _support_meeting(*participants: tuple[str, str]) -> dict[str, Any]:
+def _support_meeting(ward: Ward, *participants: tuple[str, str]) -> dict[str, Any]:
     return {"kind": "support", "held_on": "2026-06-01", "purpose": "情報共有",
-            "participants": [{"agency": a, "staff": s, "pledged": True} for a, s in participants]}
+            "participants": [{"agency": a, "staff": s, "pledged": True} for a, s in participants],
+            "tabled_subjects": [ward.son], "tabled_categories": ALL, "until": "2026-08-31"}
 
 
 def test_a_support_meeting_seats_only_registered_staff_of_the_agency_they_sit_for(ward: Ward) -> None:
-    made_up = _support_meeting(("coordination", COORDINATOR), ("hikikomori", "yamada-made-up"))
+    made_up = _support_meeting(ward, ("coordination", COORDINATOR), ("hikikomori", "yamada-made-up"))
     answer = ward.refused(COORDINATOR, "/meetings", made_up, 422, command="HoldSupportMeeting",
                           refused_by="registered_participants")
     assert "yamada-made-up" in answer["detail"]["message_en"]
-    misplaced = _support_meeting(("coordination", COORDINATOR), ("hikikomori", LIVELIHOOD))
+    misplaced = _support_meeting(ward, ("coordination", COORDINATOR), ("hikikomori", LIVELIHOOD))
     ward.refused(COORDINATOR, "/meetings", misplaced, 422, command="HoldSupportMeeting",
                  refused_by="registered_participants")
     hikikomori_reads = ward.client.get(f"/cases/{ward.case_id}/timeline", headers=ward.auth(HIKIKOMORI))
     assert hikikomori_reads.status_code == 404, "a refused meeting gives no basis"
-    ward.post(COORDINATOR, "/meetings", _support_meeting(("coordination", COORDINATOR), ("hikikomori", HIKIKOMORI)))
+    ward.post(COORDINATOR, "/meetings", _support_meeting(ward, ("coordination", COORDINATOR),
+                                                         ("hikikomori", HIKIKOMORI)))
 
 
 def test_a_support_meeting_is_convened_only_by_the_wards_office_for_it(ward: Ward) -> None:
-    meeting = _support_meeting(("elderly-shiba", ELDERLY), ("hikikomori", HIKIKOMORI))
+    meeting = _support_meeting(ward, ("elderly-shiba", ELDERLY), ("hikikomori", HIKIKOMORI))
     answer = ward.refused(ELDERLY, "/meetings", meeting, 403, command="HoldSupportMeeting",
                           refused_by="support_meeting_office")
     assert "事務局" in answer["detail"]["message"]

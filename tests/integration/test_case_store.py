@@ -117,9 +117,10 @@ def test_guessed_case_id_answers_like_a_missing_one_and_the_denial_is_recorded(t
 def test_concurrent_readers_of_one_case_never_conflict(tsunagu, staff) -> None:
     case_id, son = open_8050_case(tsunagu, staff)
     elderly = staff("suzuki-kenta")
-    tsunagu.execute(elderly, GrantConsent(case_id=case_id, given_by_member=son, agencies=("hikikomori",),
+    tsunagu.execute(elderly, GrantConsent(case_id=case_id, member_id=son, agencies=("hikikomori",),
                                           categories=tuple(InformationCategory), purpose="支援",
-                                          method=ConsentMethod.ORAL, valid_until=date(2027, 3, 31)))
+                                          method=ConsentMethod.ORAL, heard_by="suzuki-kenta",
+                                          valid_until=date(2027, 3, 31)))
     readers = [staff("suzuki-kenta"), staff("takahashi-aoi"), staff("watanabe-makoto")] * 4
     errors: list[BaseException] = []
 

@@ -33,6 +33,8 @@ from projections.runner import BatchRunner
 
 pytestmark = pytest.mark.integration
 
+TABLED = (InformationCategory.BASIC, InformationCategory.CONSULTATION, InformationCategory.SUPPORT)
+
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=JST)
@@ -65,12 +67,15 @@ def year(tsunagu, store_env, staff, clock):
         case_id=a, field="elderly", category=InformationCategory.CONSULTATION, channel="来所", summary="介護の相談"))
     step("2026-04-10T10:40", elderly, IdentifyIssue(case_id=a, tag="8050"))
     # The ward's 支援会議 office (coordination) convenes it; every member is registry staff of their agency.
+    # It tables both members' basics, the consultation and the support record, until its next sitting.
     meeting = step("2026-05-01T14:00", coordinator, HoldSupportMeeting(
         case_id=a, held_on=date(2026, 5, 1), purpose="共有",
         participants=tuple(Participant(agency=agency, staff=member, pledged=True) for agency, member in
                            (("elderly-shiba", "suzuki-kenta"), ("hikikomori", "takahashi-aoi"),
                             ("coordination", "tanaka-yui"))),
-        decisions=(MeetingDecision(kind=DecisionKind.REFER, text="ひきこもり窓口へ", target_agency="hikikomori"),)))
+        decisions=(MeetingDecision(kind=DecisionKind.REFER, text="ひきこもり窓口へ", target_agency="hikikomori",
+                                   categories=(InformationCategory.BASIC,)),),
+        tabled_subjects=(mother, son), tabled_categories=TABLED, until=date(2026, 7, 31)))
     referral = step("2026-05-02T09:00", elderly, RequestReferral(
         case_id=a, to_agency="hikikomori", categories=(InformationCategory.BASIC,), reason="長男の支援"))
     clock.now = at("2026-05-03T09:00")
@@ -80,12 +85,17 @@ def year(tsunagu, store_env, staff, clock):
         case_id=a, member_id=son, approach="手紙", planned_on=date(2026, 5, 10)))
     for when, outcome in (("2026-05-10T15:00", VisitOutcome.REFUSED), ("2026-05-20T15:00", VisitOutcome.MET)):
         step(when, hikikomori, RecordVisit(case_id=a, outreach_id=outreach, member_id=son, outcome=outcome, notes=""))
-    consent = step("2026-06-01T10:00", hikikomori, GrantConsent(
-        case_id=a, given_by_member=son, agencies=("elderly-shiba", "hikikomori", "coordination"),
+    # Consent is a person's: the mother's and the son's, each covering the household's entries about them.
+    step("2026-05-31T10:00", elderly, GrantConsent(
+        case_id=a, member_id=mother, agencies=("elderly-shiba", "hikikomori", "coordination"),
         categories=tuple(InformationCategory), purpose="支援プラン", method=ConsentMethod.WRITTEN,
-        valid_until=date(2027, 5, 31)))
+        document_ref="同意書 R8-0041", valid_until=date(2027, 5, 31)))
+    consent = step("2026-06-01T10:00", hikikomori, GrantConsent(
+        case_id=a, member_id=son, agencies=("elderly-shiba", "hikikomori", "coordination"),
+        categories=tuple(InformationCategory), purpose="支援プラン", method=ConsentMethod.WRITTEN,
+        document_ref="同意書 R8-0042", valid_until=date(2027, 5, 31)))
     clock.now = at("2026-06-02T09:00")
-    tsunagu.read_timeline(hikikomori, a)  # consented now
+    tsunagu.read_timeline(hikikomori, a)  # consented now: every member's consent covers every entry
     # A 重層的支援会議's participants are registry staff, and the consent covers each agency and the convener's.
     participants = tuple(Participant(agency=agency, staff=member) for agency, member in
                          (("elderly-shiba", "suzuki-kenta"), ("hikikomori", "takahashi-aoi"),
@@ -110,8 +120,8 @@ def year(tsunagu, store_env, staff, clock):
         case_id=b, name="高橋 実", name_kana="たかはし みのる", birth_date=date(1980, 1, 1), relationship="本人",
         is_principal=True))
     step("2026-06-01T09:20", livelihood, GrantConsent(
-        case_id=b, given_by_member=person, agencies=("hikikomori",), categories=(InformationCategory.BASIC,),
-        purpose="つなぎ", method=ConsentMethod.ORAL, valid_until=date(2027, 3, 31)))
+        case_id=b, member_id=person, agencies=("hikikomori",), categories=(InformationCategory.BASIC,),
+        purpose="つなぎ", method=ConsentMethod.ORAL, heard_by="inoue-kazuki", valid_until=date(2027, 3, 31)))
     step("2026-06-01T09:30", livelihood, RequestReferral(
         case_id=b, to_agency="hikikomori", categories=(InformationCategory.BASIC,), reason="就労前の支援"))
     for when in ("2027-03-31T23:30", "2027-04-01T00:10"):
@@ -128,7 +138,7 @@ def test_case_state_shows_status_lead_involvement_issues_consents_and_plan(year)
                                   "issue_tags", "plan_status", "next_review_on", "plan_revisions", "version")} == {
         "status": "open", "lead_agency": "elderly-shiba", "district": "shiba", "member_count": 2,
         "consultation_count": 1, "issue_tags": ["8050"], "plan_status": "active", "next_review_on": "2027-01-31",
-        "plan_revisions": 1, "version": 17}
+        "plan_revisions": 1, "version": 18}
     assert state["agencies"] == {"coordination": ["author", "consent", "meeting"],
                                  "elderly-shiba": ["author", "consent", "meeting"],
                                  "hikikomori": ["author", "consent", "meeting", "referral", "role"]}
@@ -142,8 +152,9 @@ def test_timeline_lists_every_entry_in_order_without_content(year) -> None:
     assert [e["kind"] for e in entries] == [
         "Opened", "MemberAdded", "MemberAdded", "ConsultationRecorded", "IssueIdentified", "MeetingHeld",
         "ReferralRequested", "ReferralAccepted", "OutreachPlanned", "OutreachVisitRecorded", "OutreachVisitRecorded",
-        "ConsentGranted", "MeetingHeld", "PlanAdopted", "ParticipationMatched", "MeetingHeld", "PlanRevised"]
-    assert [e["seq"] for e in entries] == list(range(1, 18))
+        "ConsentGranted", "ConsentGranted", "MeetingHeld", "PlanAdopted", "ParticipationMatched", "MeetingHeld",
+        "PlanRevised"]
+    assert [e["seq"] for e in entries] == list(range(1, 19))
     assert entries[3]["category"] == "consultation" and "summary" not in entries[3]
 
 

@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from domain.access import RULES_VERSION
 from domain.access_record import AccessRecord
 from domain.audit import verify_access_log
 from domain.errors import DomainError
@@ -83,7 +84,8 @@ def test_audit_verify_passes_on_honest_records_and_flags_a_planted_one(tsunagu, 
         reader_agency=stranger.agency_id, reader_roles=sorted(stranger.roles), case_id=str(case.id), case_found=True,
         case_version=case.version, purpose="timeline", channel="api", decided_at=clock(),
         shown={"SUPPORT_MEETING": list(range(1, case.version + 1))},
-        grounds={"SUPPORT_MEETING": [meeting["meeting_id"]]}, withheld=[], active_consents=[])
+        grounds={"SUPPORT_MEETING": [meeting["meeting_id"]]}, withheld=[], active_consents=[],
+        rules=RULES_VERSION, ground_seqs={meeting["meeting_id"]: list(range(1, case.version + 1))})
     tsunagu.save(forged)
     report = verify_access_log(tsunagu)
     assert [f.record_id for f in report.findings] == [str(forged.id)]

@@ -14,7 +14,7 @@ every command:
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -61,16 +61,17 @@ def command_for(kind: int, a: int, b: int, case_id: UUID, case: Any, registry: R
     grants = sorted(case.emergency_grants)
     agencies = ("elderly-shiba", "hikikomori", "livelihood", "coordination", "health-center")
     pick = lambda items, i, default="none": items[i % len(items)] if items else default  # noqa: E731
+    subjects = (pick(members, b),) if members and b % 2 else ()  # none: the household
     if kind == 0:
         return RecordConsultation(case_id=case_id, field=Field.GENERAL, category=CATEGORIES[a % 3],
-                                  channel="来所", summary="相談")
+                                  channel="来所", summary="相談", subjects=subjects)
     if kind == 1:
         return AddMember(case_id=case_id, name="家族", name_kana="かぞく", birth_date=date(1950 + a, 1, 1),
                          relationship="家族")
     if kind == 2:
-        return GrantConsent(case_id=case_id, given_by_member=pick(members, a), agencies=(agencies[b % 5],),
+        return GrantConsent(case_id=case_id, member_id=pick(members, a), agencies=(agencies[b % 5],),
                             categories=CATEGORIES[: 1 + a % 3], purpose="支援", method=ConsentMethod.WRITTEN,
-                            valid_until=date(2027, 3, 31))
+                            document_ref="同意書", valid_until=date(2027, 3, 31))
     if kind == 3:
         return WithdrawConsent(case_id=case_id, consent_id=pick(consents, a), reason="本人の申し出")
     if kind == 4:
@@ -84,12 +85,16 @@ def command_for(kind: int, a: int, b: int, case_id: UUID, case: Any, registry: R
         seats = [Participant("coordination", "tanaka-yui", True),
                  Participant(agencies[b % 5], next(s.id for s in registry.staff if s.agency == agencies[b % 5]), True)]
         return HoldSupportMeeting(case_id=case_id, held_on=date(2026, 6, 1), purpose="情報共有",
-                                  participants=tuple(seats))
+                                  participants=tuple(seats), tabled_subjects=tuple(members[: 1 + a % 3]),
+                                  tabled_categories=CATEGORIES[: 1 + b % 3],
+                                  until=date(2026, 6, 1) + timedelta(days=30 * (1 + a % 3)))
     if kind == 8:
         return RequestEmergencyAccess(case_id=case_id, reason="安否確認のため服薬状況を至急確認する")
     if kind == 9:
-        return (RequestReferral(case_id=case_id, to_agency=agencies[b % 5], categories=(CATEGORIES[a % 3],),
-                                reason="支援のため") if a % 2 else EndInvolvement(case_id=case_id, reason="終了"))
+        if a % 2:
+            return RequestReferral(case_id=case_id, to_agency=agencies[b % 5], categories=(CATEGORIES[a % 3],),
+                                   reason="支援のため", subjects=subjects)
+        return EndInvolvement(case_id=case_id, reason="終了")
     if a % 2:
         return ReviewEmergencyAccess(case_id=case_id, grant_id=pick(grants, b), justified=True, finding="妥当")
     return CloseCase(case_id=case_id, evaluation="評価", outcome="終結")

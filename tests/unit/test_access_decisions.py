@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from domain.access import decide_case, decide_entry, write_basis
-from domain.vocabulary import Basis, InformationCategory, WriteBasis
+from domain.vocabulary import Basis, InformationCategory, LegalGround, WriteBasis
 from tests.unit.test_case_rules import (
     AUDITOR,
     COORDINATOR,
@@ -72,7 +72,7 @@ def test_consent_is_preferred_to_the_support_meeting_so_unconsented_access_stays
 def test_emergency_holder_reads_until_expiry_only() -> None:
     case, _ = new_case()
     case.grant_emergency_access(HIKIKOMORI, NOW, reason="室内で倒れている可能性があり安否確認が必要",
-                                ttl=timedelta(hours=2))
+                                ttl=timedelta(hours=2), legal_ground=LegalGround.WARD_DIVISION)
     assert decide_entry(HIKIKOMORI, case.entries[0], case, NOW + timedelta(hours=1)).basis == Basis.EMERGENCY
     assert decide_entry(HIKIKOMORI, case.entries[0], case, NOW + timedelta(hours=2)).basis is None
 
@@ -89,19 +89,25 @@ def test_a_coordinator_without_a_basis_on_the_case_neither_writes_nor_reads() ->
     assert bases(decide_case(COORDINATOR, case, NOW)) == [None, None]
 
 
-def test_support_meeting_basis_ends_when_the_person_consents_afterwards() -> None:
+def test_support_meeting_basis_neither_ends_nor_widens_when_the_person_consents_or_withdraws() -> None:
     case, son = new_case()
-    support_meeting(case, ["hikikomori"])
     case.record_consultation(ELDERLY, NOW, field="poverty", category=InformationCategory.FINANCE, channel="来所",
-                             summary="家計の状況")
+                             summary="家計の状況", subjects=(son,))
+    support_meeting(case, ["hikikomori"])
+    finance, member = case.entries[2], case.entries[1]
     later = NOW + timedelta(days=7)
-    case.grant_consent(ELDERLY, later, given_by_member=son, agencies=["hikikomori"],
-                       categories=[InformationCategory.BASIC], purpose="支援", method="written",
-                       valid_until=date(2027, 3, 31))
-    finance = case.entries[3]
+    consent_id = consent(case, son, ["hikikomori"], categories=(InformationCategory.BASIC,), at=later)
+    case.record_consultation(ELDERLY, later, field="poverty", category=InformationCategory.FINANCE, channel="電話",
+                             summary="家計の続報", subjects=(son,))
     assert decide_entry(HIKIKOMORI, finance, case, NOW + timedelta(days=1)).basis == Basis.SUPPORT_MEETING
-    assert decide_entry(HIKIKOMORI, finance, case, later).basis is None  # the person's scope now governs
-    assert decide_entry(HIKIKOMORI, case.entries[1], case, later).basis == Basis.CONSENT
+    assert decide_entry(HIKIKOMORI, finance, case, later).basis == Basis.SUPPORT_MEETING  # consent does not end it
+    assert decide_entry(HIKIKOMORI, member, case, later).basis == Basis.CONSENT  # consent preferred where it covers
+    assert decide_entry(HIKIKOMORI, case.entries[-1], case, later).basis is None  # recorded after the meeting
+    withdrawn = later + timedelta(days=1)
+    case.withdraw_consent(ELDERLY, withdrawn, consent_id=consent_id, reason="本人の申し出")
+    assert decide_entry(HIKIKOMORI, finance, case, withdrawn).basis == Basis.SUPPORT_MEETING
+    assert decide_entry(HIKIKOMORI, member, case, withdrawn).basis == Basis.SUPPORT_MEETING  # tabled, so still seen
+    assert decide_entry(HIKIKOMORI, case.entries[-2], case, withdrawn).basis is None  # withdrawal widens nothing
 
 
 def test_support_meeting_basis_ends_when_the_case_is_closed() -> None:
@@ -115,10 +121,16 @@ def test_support_meeting_basis_ends_when_the_case_is_closed() -> None:
 
 def test_agency_referred_by_a_support_meeting_decision_reads_under_that_meeting() -> None:
     case, _ = new_case()
-    meeting = support_meeting(case, ["elderly-shiba", "coordination"],
-                              decisions=[{"kind": "refer", "text": "生活困窮の窓口へ", "target_agency": "livelihood"}])
+    case.record_consultation(ELDERLY, NOW, field="health", category=InformationCategory.HEALTH, channel="来所",
+                             summary="通院の状況")
     livelihood = type(ELDERLY)("inoue-kazuki", "livelihood", ELDERLY.roles)
-    assert decide_entry(livelihood, case.entries[0], case, NOW).basis is None  # not yet referred
+    assert decide_entry(livelihood, case.entries[0], case, NOW).basis is None  # no meeting has decided yet
+    meeting = support_meeting(case, ["elderly-shiba", "coordination"],
+                              decisions=[{"kind": "refer", "text": "生活困窮の窓口へ", "target_agency": "livelihood",
+                                          "categories": ["basic"]}])
+    decision = decide_entry(livelihood, case.entries[0], case, NOW)  # the category the decision names
+    assert (decision.basis, decision.ground) == (Basis.SUPPORT_MEETING, meeting)
+    assert decide_entry(livelihood, case.entries[2], case, NOW).basis is None  # health: not the decision's
     case.request_referral(ELDERLY, NOW, to_agency="livelihood", categories=[InformationCategory.BASIC],
                           reason="支援会議の決定")
     decision = decide_entry(livelihood, case.entries[-1], case, NOW)
@@ -128,7 +140,7 @@ def test_agency_referred_by_a_support_meeting_decision_reads_under_that_meeting(
 def test_break_glass_is_read_only_during_and_after_the_grant() -> None:
     case, _ = new_case()
     case.grant_emergency_access(HIKIKOMORI, NOW, reason="室内で倒れている可能性があり安否確認が必要",
-                                ttl=timedelta(hours=2))
+                                ttl=timedelta(hours=2), legal_ground=LegalGround.WARD_DIVISION)
     colleague = type(HIKIKOMORI)("kato-mika", "hikikomori", HIKIKOMORI.roles)
     during = NOW + timedelta(hours=1)
     assert decide_entry(HIKIKOMORI, case.entries[0], case, during).basis == Basis.EMERGENCY
@@ -150,12 +162,13 @@ def test_an_agency_writes_on_its_own_records_a_consent_a_current_support_meeting
     livelihood = type(ELDERLY)("inoue-kazuki", "livelihood", ELDERLY.roles)
     health = type(ELDERLY)("ishikawa-mayumi", "health-center", ELDERLY.roles)
     support_meeting(case, ["elderly-shiba", "health-center"],
-                    decisions=[{"kind": "refer", "text": "生活困窮の窓口へ", "target_agency": "livelihood"}])
+                    decisions=[{"kind": "refer", "text": "生活困窮の窓口へ", "target_agency": "livelihood",
+                                "categories": ["basic"]}])
     assert write_basis(health, case, NOW) == WriteBasis.SUPPORT_MEETING
     assert write_basis(livelihood, case, NOW) is None  # decided, not yet referred
     case.request_referral(ELDERLY, NOW, to_agency="livelihood", categories=[InformationCategory.BASIC],
                           reason="支援会議の決定")
-    assert write_basis(livelihood, case, NOW) == WriteBasis.SUPPORT_MEETING  # referred by the meeting's decision
+    assert write_basis(livelihood, case, NOW) == WriteBasis.REFERRAL  # referred on the meeting's decision
 
 
 def test_an_agency_that_ended_its_involvement_writes_again_only_on_a_new_basis() -> None:
@@ -172,7 +185,7 @@ def test_an_agency_that_ended_its_involvement_writes_again_only_on_a_new_basis()
 def test_a_break_glass_request_is_its_requesters_own_record_not_their_colleagues() -> None:
     case, _ = new_case()
     case.grant_emergency_access(HIKIKOMORI, NOW, reason="室内で倒れている可能性があり安否確認が必要",
-                                ttl=timedelta(hours=2))
+                                ttl=timedelta(hours=2), legal_ground=LegalGround.WARD_DIVISION)
     request = case.entries[-1]
     colleague = type(HIKIKOMORI)("kato-mika", "hikikomori", HIKIKOMORI.roles)
     later = NOW + timedelta(hours=3)

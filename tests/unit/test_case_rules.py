@@ -10,9 +10,11 @@ from domain.actor import Actor
 from domain.case import Case
 from domain.errors import CaseClosedError, ConsentRequired, InvalidCommand, NotPermitted, RuleViolation
 from domain.vocabulary import (
+    ConsentGiver,
     ConsentMethod,
     DecisionKind,
     InformationCategory,
+    LegalGround,
     MeetingKind,
     ReferralStatus,
     Role,
@@ -34,15 +36,18 @@ def new_case() -> tuple[Case, str]:
 
 
 def consent(case: Case, member: str, agencies: list[str], until: date = date(2027, 3, 31),
-            categories: tuple[InformationCategory, ...] = tuple(InformationCategory)) -> str:
-    return case.grant_consent(ELDERLY, NOW, given_by_member=member, agencies=agencies, categories=list(categories),
-                              purpose="支援のため", method=ConsentMethod.WRITTEN, valid_until=until)
+            categories: tuple[InformationCategory, ...] = tuple(InformationCategory), at: datetime = NOW) -> str:
+    return case.grant_consent(ELDERLY, at, member_id=member, given_by=ConsentGiver.SELF, representative="",
+                              member_view="", agencies=agencies, categories=list(categories), purpose="支援のため",
+                              method=ConsentMethod.WRITTEN, document_ref="同意書 第1号", heard_by="",
+                              valid_until=until, self_consent_age=15, max_days=366)
 
 
 def support_meeting(case: Case, agencies: list[str], decisions: list[dict] | None = None) -> str:
     return case.hold_meeting(COORDINATOR, NOW, kind=MeetingKind.SUPPORT, held_on=NOW.date(), purpose="情報共有",
                              participants=[{"agency": a, "staff": f"staff-{a}", "pledged": True} for a in agencies],
-                             decisions=decisions or [])
+                             decisions=decisions or [], tabled_subjects=tuple(case.members),
+                             tabled_categories=tuple(InformationCategory), until=NOW.date() + timedelta(days=60))
 
 
 def test_referral_to_unconsented_agency_is_refused_with_a_clear_message() -> None:
@@ -68,7 +73,7 @@ def test_referral_decided_by_a_support_meeting_needs_no_consent() -> None:
     case, _ = new_case()
     support_meeting(case, ["elderly-shiba", "hikikomori", "coordination"],
                     decisions=[{"kind": DecisionKind.REFER, "text": "ひきこもり窓口につなぐ",
-                                "target_agency": "hikikomori"}])
+                                "target_agency": "hikikomori", "categories": [InformationCategory.BASIC]}])
     referral = case.request_referral(ELDERLY, NOW, to_agency="hikikomori", categories=[InformationCategory.BASIC],
                                      reason="支援会議の決定")
     assert case.referrals[referral]["to_agency"] == "hikikomori"
@@ -174,10 +179,13 @@ def test_handover_must_match_the_members_age_on_the_due_date() -> None:
 def test_emergency_access_needs_a_written_reason_and_expires() -> None:
     case, _ = new_case()
     with pytest.raises(InvalidCommand):
-        case.grant_emergency_access(HIKIKOMORI, NOW, reason="急ぎ", ttl=timedelta(hours=24))
+        case.grant_emergency_access(HIKIKOMORI, NOW, reason="急ぎ", ttl=timedelta(hours=24),
+                                    legal_ground=LegalGround.WARD_DIVISION)
     with pytest.raises(NotPermitted):
-        case.grant_emergency_access(AUDITOR, NOW, reason="安否確認のため至急確認が必要", ttl=timedelta(hours=24))
-    case.grant_emergency_access(HIKIKOMORI, NOW, reason="安否確認のため至急確認が必要", ttl=timedelta(hours=24))
+        case.grant_emergency_access(AUDITOR, NOW, reason="安否確認のため至急確認が必要", ttl=timedelta(hours=24),
+                                    legal_ground=LegalGround.WARD_DIVISION)
+    case.grant_emergency_access(HIKIKOMORI, NOW, reason="安否確認のため至急確認が必要", ttl=timedelta(hours=24),
+                                legal_ground=LegalGround.WARD_DIVISION)
     assert case.emergency_grant_for("takahashi-aoi", NOW + timedelta(hours=23)) is not None
     assert case.emergency_grant_for("takahashi-aoi", NOW + timedelta(hours=24)) is None
 

@@ -13,7 +13,7 @@ import pytest
 
 from domain.case import Case, CaseEvent
 from domain.referral_feed import ReferralEventV1, ReferralTranslator, event_id_for
-from domain.vocabulary import ConsentMethod, InformationCategory
+from domain.vocabulary import ConsentGiver, ConsentMethod, InformationCategory
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE_GOLDEN = os.environ.get("TSUNAGU_UPDATE_GOLDEN") == "1"  # regenerate after a deliberate contract change
@@ -71,9 +71,11 @@ class Story:
                               district="shiba", summary="長男のひきこもり", case_id=CASE_ID)
         self.son = self.case.add_member(elderly, self.at, name="佐藤 健一", name_kana="さとう けんいち",
                                         birth_date=date(1961, 6, 10), relationship="長男", is_principal=True)
-        self.case.grant_consent(elderly, self.at, given_by_member=self.son, agencies=["hikikomori", "livelihood"],
+        self.case.grant_consent(elderly, self.at, member_id=self.son, given_by=ConsentGiver.SELF, representative="",
+                                member_view="", agencies=["hikikomori", "livelihood"],
                                 categories=[InformationCategory.BASIC, InformationCategory.SUPPORT],
-                                purpose="支援のため", method=ConsentMethod.WRITTEN, valid_until=date(2027, 3, 31))
+                                purpose="支援のため", method=ConsentMethod.WRITTEN, document_ref="同意書 第1号",
+                                heard_by="", valid_until=date(2027, 3, 31), self_consent_age=15, max_days=366)
         self.events: list[CaseEvent] = []
         self.translator = ReferralTranslator(coordination_agency="coordination", case_at=self._case_at)
 
@@ -131,9 +133,11 @@ def test_a_declined_referral_escalated_to_multi_agency_reaches_the_coordination_
 
 def test_a_handover_completion_names_the_agencies_of_the_planned_handover(story: Story, staff) -> None:
     hikikomori = staff("takahashi-aoi")
-    story.case.grant_consent(staff("suzuki-kenta"), story.at, given_by_member=story.son, agencies=["hikikomori"],
+    story.case.grant_consent(staff("suzuki-kenta"), story.at, member_id=story.son, given_by=ConsentGiver.SELF,
+                             representative="", member_view="", agencies=["hikikomori"],
                              categories=[InformationCategory.BASIC], purpose="支援", method=ConsentMethod.ORAL,
-                             valid_until=date(2027, 3, 31))
+                             document_ref="", heard_by="suzuki-kenta", valid_until=date(2027, 3, 31),
+                             self_consent_age=15, max_days=366)
     handover = story.case.plan_handover(hikikomori, story.at, member_id=story.son, at_age=65,
                                         to_agency="elderly-shiba", due_on=date(2026, 6, 10))
     story.case.complete_handover(hikikomori, story.at, handover_id=handover, note="引継ぎ面談済み")
