@@ -11,10 +11,13 @@ from uuid import UUID, uuid4
 import pytest
 from eventsourcing.cryptography import AESCipher
 
+from domain.access import decide_case
 from domain.access_record import AccessRecord
+from domain.vocabulary import Basis
 from infra.bootstrap import build_tsunagu
 from infra.demo import seed_demo
 from infra.settings import Settings
+from tests.support import access_records
 
 CLI = [sys.executable, "-m", "infra.cli"]
 CIPHER_KEY = AESCipher.create_key(32)
@@ -86,3 +89,33 @@ def test_signed_checkpoint_catches_a_tail_truncated_in_both_log_and_chain(demo_s
     assert run(env, "audit", "verify").returncode == 0  # consistent with itself...
     result = run(env, "audit", "verify", "--checkpoint", str(checkpoint))
     assert result.returncode == 1 and "checkpoint" in result.stdout  # ...but not with the checkpoint
+
+
+def test_audit_verify_flags_a_read_with_the_right_basis_on_the_wrong_consent(demo_store, tmp_path) -> None:
+    tsunagu = build_tsunagu(Settings(data_dir=tmp_path, cipher_key=CIPHER_KEY))
+    honest, moved, wrong = None, 0, ""
+    for notification in tsunagu.notifications(["domain.case.aggregate:Case.Opened"]):
+        case = tsunagu._load(notification.originator_id)
+        for staff in tsunagu.registry.staff:
+            reader = staff.as_actor()
+            granted = [d for d in decide_case(reader, case, tsunagu.clock()) if d.basis == Basis.CONSENT]
+            others = [c for c in case.consents if granted and c not in granted[0].ground.split("+")]
+            if granted and others:
+                tsunagu.read_timeline(reader, case.id)
+                honest, moved, wrong = access_records(tsunagu)[-1], granted[0].seq, others[0]
+                break
+        if honest is not None:
+            break
+    assert honest is not None, "the demo has a read granted on consent, and another consent on that case"
+    assert run(demo_store, "audit", "verify").returncode == 0
+    ground_seqs = {g: [s for s in seqs if s != moved] for g, seqs in honest.ground_seqs.items()}
+    ground_seqs = {g: seqs for g, seqs in ground_seqs.items() if seqs} | {wrong: [moved]}
+    forged = AccessRecord._create(
+        AccessRecord.Recorded, id=uuid4(), reader_staff=honest.reader_staff, reader_agency=honest.reader_agency,
+        reader_roles=honest.reader_roles, case_id=honest.case_id, case_found=True, case_version=honest.case_version,
+        purpose="timeline", channel="api", decided_at=honest.decided_at, shown=honest.shown,
+        grounds={**honest.grounds, "CONSENT": sorted({*honest.grounds.get("CONSENT", []), wrong})},
+        withheld=honest.withheld, active_consents=honest.active_consents, rules=2, ground_seqs=ground_seqs)
+    tsunagu.save(forged)
+    result = run(demo_store, "audit", "verify")
+    assert result.returncode == 1 and "1 件の不整合" in result.stdout
