@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
+from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
 from eventsourcing.persistence import InfrastructureFactory, Tracking
@@ -82,7 +83,7 @@ def construct_view(model: type[ReadModel[Any]], env: dict[str, str]) -> ReadMode
     library's SQLite tracking table has one fixed name); on PostgreSQL it has its own
     tables and tracking table in the store's schema.
     """
-    env = dict(env)
+    given, env = env, dict(env)
     storage = model.name if model.schema_version == 1 else f"{model.name}_v{model.schema_version}"
     if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite" and env.get("SQLITE_DBNAME", ":memory:") != ":memory:":
         env["SQLITE_DBNAME"] = f"{env['SQLITE_DBNAME'].removesuffix('.db')}.{storage}.db"
@@ -92,4 +93,35 @@ def construct_view(model: type[ReadModel[Any]], env: dict[str, str]) -> ReadMode
         env.update(POSTGRES_POOL_SIZE="2", POSTGRES_MAX_OVERFLOW="4")
     factory = InfrastructureFactory.construct(Environment(storage, env))
     view_class = concrete_view(model.view_interface, env["PERSISTENCE_MODULE"], model.schema_version)
+    if model.schema_version > 1 and env.get("CREATE_TABLE", "y").lower() not in ("n", "no", "false", "0"):
+        _drop_superseded(model, given)  # a least-privileged role (CREATE_TABLE=n) leaves it to `db harden`
     return factory.tracking_recorder(view_class)  # type: ignore[arg-type]
+
+
+def _drop_superseded(model: type[ReadModel[Any]], env: dict[str, str]) -> None:
+    """Drop the tables (or the SQLite file) of the model's earlier schema versions.
+
+    A new version is rebuilt from the log beside the old one; the old one is then only a stale copy,
+    and may hold what the new version no longer keeps (version 2 of access_audit kept break-glass
+    reasons in plaintext), so it is removed rather than left behind.
+    """
+    earlier = range(1, model.schema_version)
+    if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
+        base = env.get("SQLITE_DBNAME", ":memory:")
+        if base == ":memory:":
+            return
+        for version in earlier:
+            storage = model.name if version == 1 else f"{model.name}_v{version}"
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{base.removesuffix('.db')}.{storage}.db{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg  # only with PostgreSQL
+
+    schema = env.get("POSTGRES_SCHEMA") or "public"
+    tables = [f'"{schema}"."{("rm_" if v == 1 else f"rm{v}_")}{table}"'
+              for v in earlier for table in model.view_interface.TABLES]
+    tracking = [f'"{schema}"."{(model.name if v == 1 else f"{model.name}_v{v}").lower()}_tracking"' for v in earlier]
+    conninfo = {"dbname": env["POSTGRES_DBNAME"], "host": env["POSTGRES_HOST"], "port": env.get("POSTGRES_PORT"),
+                "user": env["POSTGRES_USER"], "password": env["POSTGRES_PASSWORD"]}
+    with psycopg.connect(**{k: v for k, v in conninfo.items() if v}, autocommit=True) as conn:
+        conn.execute(f"DROP TABLE IF EXISTS {', '.join(tables + tracking)}")

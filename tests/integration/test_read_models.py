@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -211,3 +212,26 @@ def test_a_rebuild_gives_the_same_rows_as_the_live_views(year) -> None:
     live = {m.name: m.view.dump() for m in read_models.all()}
     runner.rebuild()
     assert {m.name: m.view.dump() for m in read_models.all()} == live
+
+
+def test_a_new_read_model_version_drops_the_tables_of_the_earlier_ones(store_env) -> None:
+    """access_audit v2 held break-glass reasons in plaintext: once v3 is built, no v1 or v2 copy is left."""
+    from projections.access_audit import AccessAuditProjection
+    from projections.base import construct_view
+
+    class EarlierAudit(AccessAuditProjection):
+        name = AccessAuditProjection.name
+        schema_version = AccessAuditProjection.schema_version - 1
+
+    earlier = construct_view(EarlierAudit, store_env)
+    earlier.create_table()
+    earlier.execute("INSERT INTO {case_member} (member_id, case_id) VALUES ('m', 'c')")
+    assert earlier.query("SELECT * FROM {case_member}")
+    current = construct_view(AccessAuditProjection, store_env)
+    current.create_table()
+    if store_env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
+        base = store_env["SQLITE_DBNAME"].removesuffix(".db")
+        assert not Path(f"{base}.access_audit_v{EarlierAudit.schema_version}.db").exists()
+    else:
+        with pytest.raises(Exception, match="does not exist"):
+            earlier.query("SELECT * FROM {case_member}")
