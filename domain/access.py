@@ -66,8 +66,10 @@ class ReaderView:
             for category in consent["categories"]:
                 self.consent_of.setdefault((consent["member_id"], category), consent["consent_id"])
         self.household = tuple(sorted(case.members))
-        self.meetings = case.support_meetings_attended(reader.agency_id, at)
-        self.referred = case.support_meetings_referring(reader.agency_id, at)
+        self.may_record = reader.may_record
+        self.scopes = [case.meeting_scope(m) for m in case.support_meetings_attended(reader.agency_id, at)]
+        self.scopes += [case.meeting_scope(m, categories) for m, categories
+                        in case.support_meetings_referring(reader.agency_id, at)]
         grant = case.emergency_grant_for(reader.staff_id, at)
         self.grant_id = grant["grant_id"] if grant is not None else None
 
@@ -75,7 +77,7 @@ class ReaderView:
         reader = self.reader
         if reader.is_auditor:
             return Decision(entry.seq, Basis.AUDIT)
-        if not reader.may_record:  # an administrator runs the system; it reads no one's case
+        if not self.may_record:  # an administrator runs the system; it reads no one's case
             return Decision(entry.seq, None, reason_ja=WITHHELD_JA, reason_en=WITHHELD_EN)
         if _is_own(reader, entry):
             return Decision(entry.seq, Basis.OWN_RECORD)
@@ -85,12 +87,9 @@ class ReaderView:
         addressed = self._referral_addressed_to_reader(entry)
         if addressed is not None:
             return addressed
-        for meeting in self.meetings:
-            if self.case.tabled(meeting, entry):
-                return Decision(entry.seq, Basis.SUPPORT_MEETING, meeting["meeting_id"])
-        for meeting, categories in self.referred:
-            if self.case.tabled(meeting, entry, categories=categories):
-                return Decision(entry.seq, Basis.SUPPORT_MEETING, meeting["meeting_id"])
+        for scope in self.scopes:
+            if scope.covers(entry):
+                return Decision(entry.seq, Basis.SUPPORT_MEETING, scope.meeting_id)
         if self.grant_id is not None:
             return Decision(entry.seq, Basis.EMERGENCY, self.grant_id)
         return Decision(entry.seq, None, reason_ja=WITHHELD_JA, reason_en=WITHHELD_EN)

@@ -8,6 +8,7 @@ closure. Consent neither ends nor widens it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -19,6 +20,28 @@ from domain.vocabulary import DecisionKind, InformationCategory, MeetingKind
 
 LEGACY_SUPPORT_MEETING_DAYS = 92
 """A 支援会議 stored before meetings stated their end is read as ending this many days after it."""
+
+
+@dataclass(frozen=True)
+class MeetingScope:
+    """The entries one 支援会議 covers (see ``MeetingsPart.tabled``)."""
+
+    meeting_id: str
+    seq: int
+    categories: frozenset[str]
+    subjects: frozenset[str]
+    household: tuple[str, ...]
+    own_record: bool
+
+    def covers(self, entry: EntryRef) -> bool:
+        if self.own_record and entry.meeting_id == self.meeting_id and entry.kind in ("MeetingHeld",
+                                                                                      "DecisionRecorded"):
+            return True  # the attendees' own meeting (a referred agency gets only the categories decided)
+        if entry.seq > self.seq or entry.category not in self.categories:
+            return False
+        if not self.subjects:
+            return True
+        return self.subjects.issuperset(entry.subjects or self.household)
 
 
 def pledged_agencies(participants: list[dict[str, Any]]) -> list[str]:
@@ -210,18 +233,17 @@ class MeetingsPart(CasePart):
     def tabled(self, meeting: dict[str, Any], entry: EntryRef, categories: list[str] | None = None) -> bool:
         """Whether ``entry`` is information the meeting exchanged: recorded up to it (or the meeting's own
         record and decisions), of a tabled category, about tabled members only."""
-        if (categories is None and entry.meeting_id == meeting["meeting_id"]
-                and entry.kind in ("MeetingHeld", "DecisionRecorded")):
-            return True  # the attendees' own meeting (a referred agency gets only the categories decided)
-        if entry.seq > meeting["seq"]:
-            return False
-        if entry.category not in meeting["tabled_categories"] or (categories is not None
-                                                                    and entry.category not in categories):
-            return False
-        if not meeting["tabled_subjects"]:
-            return True
-        concerned = entry.subjects or tuple(self.members)
-        return set(concerned) <= set(meeting["tabled_subjects"])
+        return self.meeting_scope(meeting, categories).covers(entry)
+
+    def meeting_scope(self, meeting: dict[str, Any], categories: list[str] | None = None) -> MeetingScope:
+        """What ``meeting`` exchanged, worked out once to decide many entries (``categories``: a referred
+        agency's, which get only those of the tabled categories and not the meeting's own record)."""
+        allowed = set(meeting["tabled_categories"])
+        if categories is not None:
+            allowed &= set(categories)
+        return MeetingScope(meeting_id=meeting["meeting_id"], seq=meeting["seq"], categories=frozenset(allowed),
+                            subjects=frozenset(meeting["tabled_subjects"]), household=tuple(self.members),
+                            own_record=categories is None)
 
     def meeting_decided_referral_to(self, agency_id: str, categories: list[str],
                                     at: datetime) -> dict[str, Any] | None:
