@@ -97,6 +97,42 @@ class CaseSummary:
     withheld_entries: int
 
 
+@dataclass(frozen=True)
+class EmergencyGrantView:
+    """A break-glass grant as its reader may know it: the reason given for it, and its review if one was
+    recorded (for an auditor every entry is granted, on AUDIT)."""
+
+    case_id: str
+    grant_id: str
+    access_record_id: str
+    staff: str
+    agency: str
+    legal_ground: str
+    repeated: bool
+    granted_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None
+    reason: str
+    reviewed: bool
+    justified: bool | None
+    finding: str | None
+    reviewed_by: str | None
+
+
+def emergency_grant_views(case: Case, known: Case, access_record_id: str) -> list[EmergencyGrantView]:
+    """The grants of the case as the reader may know it (``known`` is ``Case.from_granted`` for the reader)."""
+    views = []
+    for grant in sorted(known.emergency_grants.values(), key=lambda g: g["seq"]):
+        review = grant["review"] or {}
+        views.append(EmergencyGrantView(
+            case_id=str(case.id), grant_id=grant["grant_id"], access_record_id=access_record_id,
+            staff=grant["staff"], agency=grant["agency"], legal_ground=grant["legal_ground"],
+            repeated=grant["repeated"], granted_at=grant["granted_at"], expires_at=grant["expires_at"],
+            ended_at=grant["ended_at"], reason=grant["reason"], reviewed=bool(review),
+            justified=review.get("justified"), finding=review.get("finding"), reviewed_by=review.get("by")))
+    return views
+
+
 def case_summary(case: Case, known: Case, decisions: list[Decision], access_record_id: str,
                  at: datetime) -> CaseSummary:
     """The list row of a case as the reader may know it: ``known`` is ``Case.from_granted`` for the reader."""

@@ -3,6 +3,10 @@
 Beside each decision it keeps the facts as they stood: which consents existed (and their
 scope), which 支援会議 were held and who took part, which emergency accesses were made and
 how they were reviewed, and which members belong to which case.
+
+Like every read model it holds ids, codes, agencies, staff and times, never free text from the
+events: a break-glass grant's reason and its review's finding stay in the (encrypted) event store
+and are read from there, each read recorded (``Tsunagu.read_emergency_grants``).
 """
 
 from __future__ import annotations
@@ -33,8 +37,8 @@ CONSENT_COLUMNS = ("consent_id", "case_id", "member_id", "given_by", "method", "
                    "for_review", "agencies", "categories", "granted_at", "valid_until", "withdrawn_at", "narrowed")
 REFUSED_COLUMNS = ("record_id", "position", "decided_at", "fiscal_year", "actor_staff", "actor_agency", "actor_roles",
                    "case_id", "case_found", "case_version", "command", "refused_by", "answer")
-EMERGENCY_COLUMNS = ("grant_id", "case_id", "staff", "agency", "legal_ground", "repeated", "reason", "granted_at",
-                     "expires_at", "reviewed", "justified", "finding", "reviewed_by", "reviewed_at")
+EMERGENCY_COLUMNS = ("grant_id", "case_id", "staff", "agency", "legal_ground", "repeated", "granted_at", "expires_at",
+                     "reviewed", "justified", "reviewed_by", "reviewed_at")
 
 
 def _insert(table: str, columns: tuple[str, ...], *, upsert_key: str | None = None) -> str:
@@ -73,9 +77,9 @@ class AccessAuditView(ReadModelView):
         "emergency_read": "record_id TEXT NOT NULL, grant_id TEXT NOT NULL, position BIGINT NOT NULL, "
                           "decided_at TEXT NOT NULL, entries INTEGER NOT NULL, PRIMARY KEY (record_id, grant_id)",
         "emergency": "grant_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, staff TEXT NOT NULL, agency TEXT NOT NULL, "
-                     "legal_ground TEXT NOT NULL, repeated INTEGER NOT NULL, reason TEXT NOT NULL, "
-                     "granted_at TEXT NOT NULL, expires_at TEXT NOT NULL, "
-                     "reviewed INTEGER NOT NULL, justified INTEGER, finding TEXT, reviewed_by TEXT, reviewed_at TEXT",
+                     "legal_ground TEXT NOT NULL, repeated INTEGER NOT NULL, granted_at TEXT NOT NULL, "
+                     "expires_at TEXT NOT NULL, reviewed INTEGER NOT NULL, justified INTEGER, reviewed_by TEXT, "
+                     "reviewed_at TEXT",
     }
     INDEXES: ClassVar[list[str]] = [
         "CREATE INDEX IF NOT EXISTS rm_access_case ON {access} (case_id, decided_at)",
@@ -206,7 +210,7 @@ class AccessAuditView(ReadModelView):
 
 class AccessAuditProjection(ReadModel[AccessAuditView]):
     name = "access_audit"
-    schema_version = 2
+    schema_version = 3  # 3: the emergency table keeps no reason or finding (free text stays in the store)
     view_interface = AccessAuditView
     topics = (ACCESS_RECORD_TOPIC, WRITE_REFUSAL_TOPIC,
               *case_topics("MemberAdded", "ConsentGranted", "ConsentWithdrawn", "ConsentNarrowed", "MeetingHeld",
@@ -251,13 +255,11 @@ class AccessAuditProjection(ReadModel[AccessAuditView]):
                 grants.put(event.grant_id, {
                     "grant_id": event.grant_id, "case_id": case_id, "staff": event.by_staff,
                     "agency": event.by_agency, "legal_ground": event.legal_ground, "repeated": int(event.repeated),
-                    "reason": event.reason, "granted_at": iso(event.occurred_at),
-                    "expires_at": iso(event.expires_at), "reviewed": 0, "justified": None, "finding": None,
-                    "reviewed_by": None, "reviewed_at": None})
+                    "granted_at": iso(event.occurred_at), "expires_at": iso(event.expires_at), "reviewed": 0,
+                    "justified": None, "reviewed_by": None, "reviewed_at": None})
             elif isinstance(event, Case.EmergencyAccessReviewed):
                 grants.change(event.grant_id).update(reviewed=1, justified=int(event.justified),
-                                                     finding=event.finding, reviewed_by=event.by_staff,
-                                                     reviewed_at=iso(event.occurred_at))
+                                                     reviewed_by=event.by_staff, reviewed_at=iso(event.occurred_at))
         return [("insert_access", accesses), ("insert_refused", refused), ("insert_member", members),
                 ("insert_meeting", meetings), ("insert_emergency_read", emergency_reads), *consents.changes(),
                 *grants.changes()]
