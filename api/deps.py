@@ -1,4 +1,11 @@
-"""Typed dependencies: the application, the authenticated actor, the expected version."""
+"""Typed dependencies: the application, the authenticated actor, the expected version.
+
+Authentication comes before any other check: every dependency that looks at what the caller sent
+(``?after=``, ``If-Match``, ``Idempotency-Key``) depends on :func:`get_actor`, so an anonymous caller
+is answered 401 whatever else is wrong (FastAPI solves a dependency's own dependencies before it
+validates its parameters). A body is read before any dependency; ``api.errors`` answers an unreadable
+one on such a route with :func:`refuse_anonymous` first.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,10 @@ from contextlib import suppress
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Query, Request, status
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from api.errors import problem
 from api.rate_limits import RateLimited, RateLimiter, RatePolicy, client_address, policy_for
@@ -70,6 +80,20 @@ def get_actor(
     if policy is not None and first_check:
         _within_limits(limiter, policy, staff=actor.staff_id)
     return actor
+
+
+def needs_actor(dependant: Dependant) -> bool:
+    """Whether a route (or dependency) needs the signed-in actor, somewhere in its dependencies."""
+    return any(sub.call is get_actor or needs_actor(sub) for sub in dependant.dependencies)
+
+
+async def refuse_anonymous(request: Request) -> None:
+    """Raise what :func:`get_actor` raises (401, or 429 over a limit) if the request's route needs a
+    signed-in caller and the request has no valid token; nothing otherwise."""
+    route = request.scope.get("route")
+    if isinstance(route, APIRoute) and needs_actor(route.dependant):
+        credentials = await _bearer(request)
+        await run_in_threadpool(get_actor, request, get_token_issuer(request), credentials)  # it may ask the store
 
 
 def _within_limits(limiter: RateLimiter, policy: RatePolicy, *, address: str | None = None,
@@ -139,6 +163,7 @@ async def get_idempotency_key(
 
 
 def get_expected_version(
+    _: Annotated[Actor, Depends(get_actor)],
     if_match: Annotated[str | None, Header(description='The case version you last read, e.g. `"7"`.')] = None,
 ) -> int | None:
     if if_match is None or if_match.strip() == "*":
@@ -151,12 +176,7 @@ def get_expected_version(
     return int(raw)
 
 
-def wait_for_position(
-    services: Annotated[Services, Depends(get_services)],
-    after: Annotated[int | None, Query(ge=0, le=2**63 - 1, description="Wait until the read models include this log "
-                                                                      "position (the `position` a write answered).")
-                     ] = None,
-) -> None:
+def wait_for_position(services: Services, after: int | None) -> None:
     """Read-your-writes: wait, bounded, until the read models have caught up with ``after``."""
     if after is None:
         return
@@ -168,6 +188,18 @@ def wait_for_position(
                       "集計がまだ最新の記録に追いついていません。少し待ってから再度お試しください。",
                       "The read models have not caught up with that write yet; retry shortly.",
                       headers={"Retry-After": "1"})
+
+
+def read_your_writes(
+    _: Annotated[Actor, Depends(get_actor)],
+    services: Annotated[Services, Depends(get_services)],
+    after: Annotated[int | None, Query(ge=0, le=2**63 - 1, description="Wait until the read models include this log "
+                                                                      "position (the `position` a write answered).")
+                     ] = None,
+) -> None:
+    """:func:`wait_for_position` for a route, once the caller is known (the log's head is not for anonymous
+    callers to probe)."""
+    wait_for_position(services, after)
 
 
 def require_role(*roles: Role) -> Callable[[Actor], Actor]:
@@ -184,7 +216,7 @@ def require_role(*roles: Role) -> Callable[[Actor], Actor]:
 ServicesDep = Annotated[Services, Depends(get_services)]
 TsunaguDep = Annotated[Tsunagu, Depends(get_tsunagu)]
 ReadModelsDep = Annotated[ReadModels, Depends(get_read_models)]
-Fresh = Depends(wait_for_position)
+Fresh = Depends(read_your_writes)
 AuditorDep = Annotated[Actor, Depends(require_role(Role.AUDITOR))]
 ActorDep = Annotated[Actor, Depends(get_actor)]
 OptionalActorDep = Annotated[Actor | None, Depends(get_optional_actor)]

@@ -56,12 +56,12 @@ class BodySizeLimit:
                 message = await asyncio.wait_for(receive(), timeout=max(0.0, deadline - loop.time()))
             except TimeoutError:
                 await refuse(408, TOO_SLOW)
-                raise _Refused from None
+                raise BodyRefused from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
                     await refuse(413, TOO_LARGE)
-                    raise _Refused
+                    raise BodyRefused
                 body_complete = not message.get("more_body", False)
             return message
 
@@ -74,12 +74,13 @@ class BodySizeLimit:
 
         try:
             await self.app(scope, limited_receive, tracking_send)
-        except _Refused:
+        except BodyRefused:
             pass
 
 
-class _Refused(Exception):
-    """The body was refused and answered; the app's own handling of it is cut short."""
+class BodyRefused(Exception):
+    """The body was refused and answered (413 or 408); the app's own handling of it is cut short, and
+    whatever it answers is dropped. Raised to whoever reads the body (``receive``)."""
 
 
 async def _reject(send: Any, status: int, content: dict[str, Any], *, close: bool = False) -> None:

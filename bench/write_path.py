@@ -2,7 +2,8 @@
 
 Each command is ``POST /cases/{id}/consultations`` on an open case of the generated ward (not the
 long one; a load of the case's events, the rules, one atomic append), by a staff member of the
-agency that opened the case: recording needs a basis on the case, and its own records are one.
+agency that opened the case and still leads it: recording needs a basis on the case, and its own records
+are one (an agency that ended its involvement has none; the lead cannot end it).
 Concurrent clients write to different cases. The baseline: the same number of clients, each committing
 one INSERT of a row the size of a stored event per statement (psycopg, autocommit, on the
 same durable server).
@@ -23,7 +24,7 @@ def measure_write_path(target: Target, *, clients: tuple[int, ...], commands: in
     writers = writers_by_agency(target)
     cases = [(case_id, writers[agency]) for case_id, agency in target.query(
         f"SELECT case_id, opened_by_agency FROM {target.table('rm_case_state')} WHERE status = 'open' "
-        "AND version < 100 ORDER BY case_id LIMIT %s",
+        "AND lead_agency = opened_by_agency AND version < 100 ORDER BY case_id LIMIT %s",
         (commands * len(clients),)) if agency in writers]
     if len(cases) < max(clients):
         raise RuntimeError("too few open cases to write to")

@@ -11,7 +11,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NoReturn, cast
 from uuid import UUID
 
@@ -21,6 +21,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notificati
 from domain.access import Decision, decide_case, write_basis
 from domain.access_record import AccessRecord
 from domain.actor import Actor
+from domain.calendar import JST, local_date
 from domain.case import Case, CaseEvent
 from domain.commands import CaseCommand, Command, Context, NewCaseCommand, case_not_found
 from domain.errors import (
@@ -32,9 +33,18 @@ from domain.errors import (
     VersionConflict,
 )
 from domain.idempotency import IdempotencyKey, IdempotencyRecord
-from domain.policy import Policy
+from domain.policy import ImplausibleDate, Policy
 from domain.registry import Registry
-from domain.views import CaseSummary, CaseView, Timeline, case_summary, case_view, timeline_entry
+from domain.views import (
+    CaseSummary,
+    CaseView,
+    EmergencyGrantView,
+    Timeline,
+    case_summary,
+    case_view,
+    emergency_grant_views,
+    timeline_entry,
+)
 from domain.write_refusal import WriteRefusal
 
 Clock = Callable[[], datetime]
@@ -113,7 +123,7 @@ class Tsunagu(Application):
         if (replayed := self._replayed(idempotency)) is not None:
             return replayed
         now = self.clock()
-        at = self._check_occurred_at(command.occurred_at, now)
+        at = self._check_dates(command, now)
         if isinstance(command, NewCaseCommand):
             context = Context(actor, None, now, at, self.registry, self.policy)
             self._check_rule(command, context, case_id=None)
@@ -158,15 +168,23 @@ class Tsunagu(Application):
             ) from failure
         raise error
 
-    @staticmethod
-    def _check_occurred_at(occurred_at: datetime | None, now: datetime) -> datetime:
-        if occurred_at is None:
-            return now
+    def _check_dates(self, command: Command, now: datetime) -> datetime:
+        """When the command's record happened (``occurred_at``, default now) and its other dates, each within
+        the ward's plausible range (``Policy.dates``): nothing in the future or before the ward's records
+        begin, nobody born before the earliest birth date, nothing planned too far ahead."""
+        occurred_at = command.occurred_at or now
         if occurred_at.tzinfo is None:
-            raise InvalidCommand("日時にはタイムゾーンを付けてください（例：2026-04-01T10:00:00+09:00）。",
-                                 "Give the time with its time zone, e.g. 2026-04-01T10:00:00+09:00.")
+            raise ImplausibleDate("occurred_at",
+                                  "日時にはタイムゾーンを付けてください（例：2026-04-01T10:00:00+09:00）。",
+                                  "Give the time with its time zone, e.g. 2026-04-01T10:00:00+09:00.")
         if occurred_at > now + timedelta(minutes=5):
-            raise InvalidCommand("未来の日時は記録できません。", "A record cannot be dated in the future.")
+            raise ImplausibleDate("occurred_at", "未来の日時は記録できません。",
+                                  "A record cannot be dated in the future.")
+        earliest = self.policy.dates.earliest_record
+        if occurred_at < datetime.combine(earliest, time(), JST):
+            raise ImplausibleDate("occurred_at", f"{earliest.isoformat()}より前の日時は記録できません。",
+                                  f"A record cannot be dated before {earliest.isoformat()}.")
+        command.check_dates(self.policy.dates, local_date(now))
         return occurred_at
 
     def _save(self, case: Case, created_id: str | None, idempotency: IdempotencyKey | None = None) -> CommandResult:
@@ -254,6 +272,34 @@ class Tsunagu(Application):
             except Exception as error:
                 raise access_not_recorded() from error
         return [summary for _, summary in rows]
+
+    def read_emergency_grants(self, reader: Actor, case_ids: Iterable[UUID], *,
+                              channel: str = "api") -> list[EmergencyGrantView]:
+        """The break-glass grants of these cases, with the reason given for each and its review's finding, as
+        the reader may know them (an auditor: every entry, on AUDIT). Each case is read once and each read is
+        recorded (purpose ``emergency_review``), all in one save: if they cannot be recorded, nothing is
+        shown. Cases missing, or with nothing the reader may see, are left out unrecorded."""
+        at = self.clock()
+        reads: list[tuple[AccessRecord, list[EmergencyGrantView]]] = []
+        for case_id in dict.fromkeys(case_ids):
+            events, case = self._read_cache.current(case_id)
+            if case is None:
+                continue
+            decisions = decide_case(reader, case, at)
+            granted = {d.seq for d in decisions if d.granted}
+            if not granted:
+                continue
+            record = AccessRecord.of_read(reader, case_id, case_version=case.version, decisions=decisions,
+                                          active_consents=[c["consent_id"] for c in case.active_consents(at)],
+                                          purpose="emergency_review", channel=channel, at=at)
+            known = Case.from_granted(case, events, granted)
+            reads.append((record, emergency_grant_views(case, known, str(record.id))))
+        if reads:
+            try:
+                self.save(*(record for record, _ in reads))
+            except Exception as error:
+                raise access_not_recorded() from error
+        return [grant for _, grants in reads for grant in grants]
 
     def may_record_on(self, actor: Actor, case_id: UUID) -> bool:
         """Whether ``actor`` has a basis to record on the case now (to offer forms; ``execute`` decides)."""

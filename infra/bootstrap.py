@@ -15,7 +15,7 @@ from eventsourcing.cryptography import AESCipher
 from pydantic import SecretStr, ValidationError
 
 from domain.application import Tsunagu
-from domain.policy import Policy
+from domain.policy import PlausibleDates, Policy
 from domain.referral_feed import ReferralFeed
 from domain.registry import Registry
 from infra.auth import TokenIssuer
@@ -124,10 +124,13 @@ def build_tsunagu(settings: Settings) -> Tsunagu:
 
 
 def policy(settings: Settings) -> Policy:
-    """The ward's limits on consent, 支援会議 and break-glass, from the settings."""
+    """The ward's limits on consent, 支援会議, break-glass and dates, from the settings."""
     return Policy(self_consent_age=settings.self_consent_age, consent_max_days=settings.consent_max_days,
                   support_meeting_max_days=settings.support_meeting_max_days,
-                  emergency_ttl=timedelta(hours=settings.emergency_ttl_hours))
+                  emergency_ttl=timedelta(hours=settings.emergency_ttl_hours),
+                  dates=PlausibleDates(earliest_record=settings.earliest_record_date,
+                                       earliest_birth=settings.earliest_birth_date,
+                                       years_ahead=settings.max_years_ahead))
 
 
 def prepare_data_dir(settings: Settings) -> None:

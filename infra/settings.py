@@ -7,6 +7,7 @@ Validators refuse unsafe values with messages that name the variable and never r
 from __future__ import annotations
 
 from base64 import b64decode
+from datetime import date
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -14,6 +15,8 @@ from urllib.parse import urlsplit
 from limits import parse_many
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.policy import FLOOR_BIRTH_DATE, FLOOR_RECORD_DATE, MAX_YEARS_AHEAD
 
 WARDS = Path(__file__).parent / "wards"
 MIN_SECRET_CHARS = 32
@@ -52,6 +55,13 @@ class Settings(BaseSettings):
     consent_max_days: int = Field(default=366, ge=1, le=1098, description="A consent is valid at most this long")
     support_meeting_max_days: int = Field(default=92, ge=1, le=366, description="A 支援会議's sharing lasts "
                                           "until its stated end, at most this long")
+    earliest_record_date: date = Field(default=FLOOR_RECORD_DATE, ge=FLOOR_RECORD_DATE, le=date(2100, 1, 1),
+                                       description="When the ward's records begin: nothing is dated earlier "
+                                                   "(occurred_at, meetings, plans, as_of)")
+    earliest_birth_date: date = Field(default=FLOOR_BIRTH_DATE, ge=FLOOR_BIRTH_DATE,
+                                      description="Nobody's birth date is earlier")
+    max_years_ahead: int = Field(default=5, ge=1, le=MAX_YEARS_AHEAD, description="No date (a plan, a review, "
+                                 "a consent's end, as_of) is more than this many years after today")
 
     # HTTP limits (api/limits.py, api/rate_limits.py, infra/web_server.py).
     max_body_bytes: int = Field(default=1_000_000, ge=1_000)
@@ -110,6 +120,12 @@ class Settings(BaseSettings):
             raise ValueError("「10/minute;100/hour」の形で指定してください / "
                              "write it as e.g. 10/minute;100/hour") from None
         return value
+
+    @model_validator(mode="after")
+    def _birth_dates_precede_records(self) -> Settings:
+        if self.earliest_birth_date > self.earliest_record_date:
+            raise ValueError("TSUNAGU_EARLIEST_BIRTH_DATE must not be after TSUNAGU_EARLIEST_RECORD_DATE")
+        return self
 
     @model_validator(mode="after")
     def _postgres_needs_dsn(self) -> Settings:

@@ -16,11 +16,14 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request, status
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import IDEMPOTENCY_KEY, get_services
+from api.errors import problem
+from api.limits import BodyRefused
 from api.pages.session import PRESESSION_COOKIE, SESSION_COOKIE
 from domain.actor import Actor
 from domain.errors import DomainError, IdempotencyKeyReused
@@ -64,9 +67,29 @@ def _same_origin(request: Request) -> bool:
     return urlsplit(origin).netloc == request.headers.get("host", "")
 
 
+MAX_FORM_FIELDS = 1000
+"""More fields than any form of ours has (a 支援会議's participants included)."""
+
+
+async def read_form(request: Request) -> FormData:
+    """The posted form. One that cannot be read — too many fields or files, a part too large, not a form —
+    is a 400 page; one too large or too slow has been answered by ``BodySizeLimit`` (413/408) already."""
+    try:
+        return await request.form(max_fields=MAX_FORM_FIELDS)
+    except BodyRefused:  # answered by the middleware; what the page would answer is dropped
+        raise problem(status.HTTP_413_CONTENT_TOO_LARGE, "body_refused", "送信データを受け付けませんでした。",
+                      "The form was refused.") from None
+    except HTTPException:
+        raise
+    except StarletteHTTPException:  # Starlette's parser refused it (its message names no value)
+        raise problem(status.HTTP_400_BAD_REQUEST, "unreadable_form",
+                      "フォームを読み取れませんでした（項目が多すぎるか、大きすぎるか、形式が正しくありません）。",
+                      "The form could not be read: too many fields, too large, or malformed.") from None
+
+
 async def checked_form(request: Request) -> FormData:
     """The posted form, once its CSRF token and origin are checked."""
-    form = await request.form()
+    form = await read_form(request)
     has_cookie = SESSION_COOKIE in request.cookies or PRESESSION_COOKIE in request.cookies
     submitted = str(form.get(CSRF_FIELD, ""))
     if not has_cookie or not _same_origin(request) or not hmac.compare_digest(submitted, csrf_token(request)):

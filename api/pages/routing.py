@@ -3,23 +3,21 @@ the reader's language — with the security headers every page carries."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import HTTPException, Request, Response, status
+from fastapi import Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.errors import status_for
+from api.errors import internal_error_messages, report_unexpected, status_for
 from api.pages.form_input import CsrfRejected
 from api.pages.rendering import error_page, here, not_found_page, see_other
 from api.pages.session import PREFIX, SignInRequired, end_session
 from domain.errors import DomainError, NotFound
-
-log = logging.getLogger("tsunagu.pages")
 
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",  # pages carry personal data: never kept by the browser or a proxy
@@ -51,7 +49,7 @@ class PageRoute(APIRoute):
                 case_id = request.path_params.get("case_id")
                 response = (not_found_page(request, str(case_id) if case_id else None) if isinstance(error, NotFound)
                             else error_page(request, status_for(error), error.message_ja, error.message_en))
-            except HTTPException as error:
+            except StarletteHTTPException as error:  # FastAPI's, and Starlette's own (e.g. its form parser's)
                 if error.status_code == status.HTTP_401_UNAUTHORIZED:
                     response = see_other(f"{PREFIX}/signin")
                     end_session(response)
@@ -60,10 +58,8 @@ class PageRoute(APIRoute):
                     response.headers.update(error.headers or {})  # e.g. a 429's Retry-After
             except RequestValidationError as error:
                 response = _invalid_request(request, error)
-            except Exception:  # a page, not a stack trace; the details go to the log
-                log.exception("page failed: %s %s", request.method, request.url.path)
-                response = error_page(request, 500, "システムエラーが発生しました。管理者に連絡してください。",
-                                      "An internal error occurred. Please contact the administrator.")
+            except Exception as error:  # a page with an error id; the log has the id, never the request's values
+                response = error_page(request, 500, *internal_error_messages(report_unexpected(request.scope, error)))
             for name, value in SECURITY_HEADERS.items():
                 response.headers.setdefault(name, value)
             return response

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Any
+from uuid import UUID
 
 from fastapi.responses import Response
 
@@ -16,6 +17,7 @@ from api.deps import require_role
 from api.exports import csv_response
 from api.schemas.audit import AccessFilters
 from domain.actor import Actor
+from domain.application import Tsunagu
 from domain.audit import verify_access_log
 from domain.vocabulary import Role
 from infra.bootstrap import Services
@@ -62,10 +64,50 @@ def access_log_verification(services: Services, auditor: Actor) -> dict[str, Any
             "findings": [asdict(finding) for finding in report.findings]}
 
 
-def emergency_accesses(read_models: ReadModels, auditor: Actor, reviewed: bool | None = False) -> list[dict[str, Any]]:
-    """Break-glass accesses: those awaiting review (``reviewed=False``), reviewed ones, or all (``None``)."""
+def emergency_accesses(read_models: ReadModels, tsunagu: Tsunagu, auditor: Actor, reviewed: bool | None = False, *,
+                       channel: str = "api") -> list[dict[str, Any]]:
+    """Break-glass accesses: those awaiting review (``reviewed=False``), reviewed ones, or all (``None``), each
+    with its reason and finding read from the store (a recorded read, see ``with_emergency_texts``)."""
     _auditors_only(auditor)
-    return read_models.access_audit.view.emergency_grants(reviewed=reviewed)
+    grants = read_models.access_audit.view.emergency_grants(reviewed=reviewed)
+    return with_emergency_texts(tsunagu, auditor, grants, channel=channel)
+
+
+def emergency_review_queue(read_models: ReadModels, tsunagu: Tsunagu, auditor: Actor, *, recent: int = 50,
+                           channel: str = "web") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The grants awaiting review and the ``recent`` last reviewed, with their texts; each case is read once."""
+    _auditors_only(auditor)
+    view = read_models.access_audit.view
+    pending = view.emergency_grants(reviewed=False)
+    reviewed = view.emergency_grants(reviewed=True)[-recent:][::-1]
+    shown = with_emergency_texts(tsunagu, auditor, [*pending, *reviewed], channel=channel)
+    return shown[:len(pending)], shown[len(pending):]
+
+
+def with_emergency_texts(tsunagu: Tsunagu, auditor: Actor, grants: list[dict[str, Any]], *,
+                         channel: str) -> list[dict[str, Any]]:
+    """The access trail's grant rows with the reason and the finding added, read from the event store: the
+    read model holds no free text. Each case is read once, as a recorded read under AUDIT (purpose
+    ``emergency_review``, its record id beside each grant); if the reads cannot be recorded, nothing is shown
+    (``AccessNotRecorded``)."""
+    _auditors_only(auditor)
+    case_ids = [UUID(case_id) for case_id in dict.fromkeys(grant["case_id"] for grant in grants)]
+    read = {view.grant_id: view for view in tsunagu.read_emergency_grants(auditor, case_ids, channel=channel)}
+    shown = []
+    for grant in grants:
+        view = read.get(grant["grant_id"])
+        shown.append({**grant, "reason": view.reason if view else None, "finding": view.finding if view else None,
+                      "access_record_id": view.access_record_id if view else None})
+    return shown
+
+
+def with_emergency_reasons(tsunagu: Tsunagu, auditor: Actor, accesses: list[dict[str, Any]], *,
+                           channel: str) -> list[dict[str, Any]]:
+    """Unconsented accesses with each emergency grant's reason and finding (``with_emergency_texts``)."""
+    grants = [grant for access in accesses for grant in access["emergencies"] if grant]
+    texts = iter(with_emergency_texts(tsunagu, auditor, grants, channel=channel))
+    return [{**access, "emergencies": [next(texts) for grant in access["emergencies"] if grant]}
+            for access in accesses]
 
 
 def consents(read_models: ReadModels, auditor: Actor, *, case_id: str | None = None,

@@ -10,10 +10,11 @@ from datetime import date
 
 from fastapi import status
 
-from api.errors import problem
+from api.errors import implausible_date, problem
 from api.schemas.workloads import WorkloadPublic
 from domain.actor import Actor
 from domain.calendar import local_date
+from domain.policy import DateKind
 from domain.vocabulary import Role
 from infra.bootstrap import Services
 
@@ -32,7 +33,11 @@ def agency_workload(services: Services, actor: Actor, agency_id: str, as_of: dat
                       "他機関の業務量は、コーディネーター・管理者・監査担当のみ閲覧できます。",
                       "Only coordinators, administrators and auditors see other agencies' workloads.")
     agency = services.tsunagu.registry.agency(agency_id)
-    day = as_of or local_date(services.tsunagu.clock())
+    today = local_date(services.tsunagu.clock())
+    if as_of is not None and (refused := services.tsunagu.policy.dates.refusal(
+            "as_of", DateKind.PLANNED, as_of, today)) is not None:  # the count walks the days up to it
+        raise implausible_date("query", refused)
+    day = as_of or today
     workload = services.read_models.workload.view.workload(
         agency_id, day, overdue_after_business_days=services.settings.referral_overdue_business_days)
     return WorkloadPublic(agency=agency_id, agency_name_ja=agency.name_ja, as_of=day, cases_led=workload.cases_led,

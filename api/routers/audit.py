@@ -60,11 +60,13 @@ def verify_access_records(auditor: AuditorDep, services: ServicesDep) -> dict[st
 
 
 @router.get("/emergency-access", dependencies=[Fresh])
-def read_emergency_accesses(auditor: AuditorDep, read_models: ReadModelsDep,
+def read_emergency_accesses(auditor: AuditorDep, read_models: ReadModelsDep, tsunagu: TsunaguDep,
                             reviewed: bool | None = Query(default=False, description="false: the review queue")
                             ) -> dict[str, Any]:
-    """Break-glass accesses; by default those awaiting review."""
-    return {"emergency_accesses": emergency_accesses(read_models, auditor, reviewed)}
+    """Break-glass accesses; by default those awaiting review. Each with its reason and finding, read from the
+    store: a recorded read of each case listed (AUDIT, purpose ``emergency_review``); 503 if it cannot be
+    recorded."""
+    return {"emergency_accesses": emergency_accesses(read_models, tsunagu, auditor, reviewed)}
 
 
 @router.get("/consents", dependencies=[Fresh])

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 from pydantic import Field
 
-from api.schemas.base import CommandBody, Identifier, Name, RequiredText, Text
+from api.schemas.base import CommandBody, Identifier, Name, RecordDate, RequiredText, Text
 from domain.commands import GrantConsent, NarrowConsent, WithdrawConsent
 from domain.vocabulary import ConsentGiver, ConsentMethod, InformationCategory
 
@@ -24,7 +23,7 @@ class ConsentCreate(CommandBody):
     document_ref: Text = Field(default="", max_length=200, description="書面: the consent form's reference.",
                                examples=["同意書 R8-0123（相談記録ファイル保管）"])
     heard_by: Identifier | None = Field(default=None, description="口頭: the staff member who heard it.")
-    valid_until: date = Field(examples=["2027-03-31"])
+    valid_until: RecordDate = Field(examples=["2027-03-31"])
 
     def to_command(self, case_id: UUID) -> GrantConsent:
         return GrantConsent(case_id=case_id, occurred_at=self.occurred_at, member_id=self.member_id,

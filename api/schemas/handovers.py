@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 from uuid import UUID
 
-from api.schemas.base import CommandBody, Name, Text
+from api.schemas.base import CommandBody, Name, RecordDate, Text
 from domain.commands import CompleteHandover, PlanHandover
 
 
@@ -12,7 +11,7 @@ class HandoverCreate(CommandBody):
     member_id: Name
     at_age: Literal[18, 40, 65]
     to_agency: Name
-    due_on: date
+    due_on: RecordDate
 
     def to_command(self, case_id: UUID) -> PlanHandover:
         return PlanHandover(case_id=case_id, occurred_at=self.occurred_at, member_id=self.member_id,

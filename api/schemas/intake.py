@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
 from pydantic import Field
 
-from api.schemas.base import CommandBody, Name, RequiredText, Subjects, Text
+from api.schemas.base import BirthDate, CommandBody, Name, RequiredText, Subjects, Text
 from domain.commands import AddMember, CorrectMemberDetails, IdentifyIssue, RecordConsultation, ResolveIssue
 from domain.vocabulary import Field as WelfareField
 from domain.vocabulary import InformationCategory, IssueTag
@@ -15,7 +14,7 @@ from domain.vocabulary import InformationCategory, IssueTag
 class MemberCreate(CommandBody):
     name: Name = Field(examples=["佐藤 一郎"])
     name_kana: Name = Field(examples=["さとう いちろう"])
-    birth_date: date = Field(examples=["1974-05-10"])
+    birth_date: BirthDate = Field(examples=["1974-05-10"])
     relationship: Name = Field(examples=["長男"])
     is_principal: bool = Field(default=False, description="本人 (the person the case is about).")
 
@@ -28,7 +27,7 @@ class MemberCreate(CommandBody):
 class MemberCorrection(CommandBody):
     name: Name | None = None
     name_kana: Name | None = None
-    birth_date: date | None = None
+    birth_date: BirthDate | None = None
     relationship: Name | None = None
     reason: RequiredText
 

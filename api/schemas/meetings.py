@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.base import CommandBody, Name, RequiredText, Subjects
+from api.schemas.base import CommandBody, Name, RecordDate, RequiredText, Subjects
 from domain.commands import Command, ExternalMember, MeetingDecision, RecordDecision, hold_meeting
 from domain.commands import Participant as MeetingParticipant
 from domain.vocabulary import DecisionKind, InformationCategory, MeetingKind
@@ -40,7 +39,7 @@ class ExternalMemberIn(BaseModel):
 
 class MeetingCreate(CommandBody):
     kind: MeetingKind
-    held_on: date
+    held_on: RecordDate
     purpose: RequiredText
     participants: list[Participant] = Field(min_length=1, max_length=50)
     decisions: list[DecisionIn] = Field(default_factory=list, max_length=50)
@@ -48,7 +47,8 @@ class MeetingCreate(CommandBody):
         "支援会議: the members whose information it discusses; only theirs is shared."))
     tabled_categories: list[InformationCategory] = Field(default_factory=list, max_length=10, description=(
         "支援会議: the information categories it discusses."))
-    until: date | None = Field(default=None, description="支援会議: until when its sharing lasts (the next sitting).")
+    until: RecordDate | None = Field(default=None, description=(
+        "支援会議: until when its sharing lasts (the next sitting)."))
     external_members: list[ExternalMemberIn] = Field(default_factory=list, max_length=30)
 
     def participant_values(self) -> tuple[MeetingParticipant, ...]:

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 from pydantic import Field
 
-from api.schemas.base import CommandBody, Name, RequiredText, Text
+from api.schemas.base import CommandBody, Name, RecordDate, RequiredText, Text
 from domain.commands import (
     FollowUpParticipation,
     MatchParticipation,
@@ -19,7 +18,7 @@ from domain.vocabulary import ResourceKind, VisitOutcome
 class OutreachCreate(CommandBody):
     member_id: Name | None = None
     approach: RequiredText = Field(examples=["母の介護サービス訪問時に同行し、長男に手紙を渡す"])
-    planned_on: date
+    planned_on: RecordDate
 
     def to_command(self, case_id: UUID) -> PlanOutreach:
         return PlanOutreach(case_id=case_id, occurred_at=self.occurred_at, member_id=self.member_id,
@@ -53,7 +52,7 @@ class ParticipationCreate(CommandBody):
     member_id: Name
     resource_name: Name = Field(examples=["芝地区ふれあいサロン"])
     resource_kind: ResourceKind
-    starts_on: date
+    starts_on: RecordDate
 
     def to_command(self, case_id: UUID) -> MatchParticipation:
         return MatchParticipation(case_id=case_id, occurred_at=self.occurred_at, member_id=self.member_id,

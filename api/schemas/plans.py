@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.base import CommandBody, Name, RequiredText
+from api.schemas.base import CommandBody, Name, RecordDate, RequiredText
 from domain.commands import AdoptPlan, AssignRole, EvaluatePlan, PlanRole, ReviewPlan, RevisePlan
 
 
@@ -19,7 +18,7 @@ class PlanCreate(CommandBody):
     meeting_id: Name = Field(description="The 重層的支援会議 that adopted the plan.")
     goals: list[RequiredText] = Field(min_length=1, max_length=20)
     roles: list[RoleIn] = Field(default_factory=list, max_length=50)
-    next_review_on: date
+    next_review_on: RecordDate
 
     def role_values(self) -> tuple[PlanRole, ...]:
         return tuple(PlanRole(agency=r.agency, role=r.role) for r in self.roles)
@@ -42,7 +41,7 @@ class PlanRevision(PlanCreate):
 
 class PlanReview(CommandBody):
     findings: RequiredText
-    next_review_on: date
+    next_review_on: RecordDate
 
     def to_command(self, case_id: UUID) -> ReviewPlan:
         return ReviewPlan(case_id=case_id, occurred_at=self.occurred_at, findings=self.findings,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any, ClassVar
 from uuid import UUID
@@ -25,7 +25,7 @@ from domain.actor import Actor
 from domain.case import Case
 from domain.case.base import missing
 from domain.errors import DomainError, NotFound, NotPermitted, RuleViolation
-from domain.policy import Policy
+from domain.policy import DateKind, PlausibleDates, Policy
 from domain.registry import Registry
 from domain.vocabulary import Role, WriteBasis
 
@@ -117,6 +117,16 @@ class Command:
 
     def validate(self, registry: Registry) -> None:
         """Checks of the values themselves (422), before any rule is tried."""
+
+    def dates(self) -> Iterable[tuple[str, DateKind, date]]:
+        """The command's dates (besides ``occurred_at``), each named and with what it stands for."""
+        return ()
+
+    def check_dates(self, plausible: PlausibleDates, today: date) -> None:
+        """Refuse a date outside the ward's plausible range (422, naming the value), before any rule is tried."""
+        for name, kind, day in self.dates():
+            if (refused := plausible.refusal(name, kind, day, today)) is not None:
+                raise refused
 
     def refusal(self, context: Context) -> tuple[Requirement, DomainError] | None:
         """The first requirement of the rule that refuses the command, with its answer (None: allowed)."""

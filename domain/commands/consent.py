@@ -17,6 +17,7 @@ from domain.commands.base import (
 )
 from domain.commands.intake import member_reference
 from domain.errors import InvalidCommand
+from domain.policy import DateKind
 from domain.registry import Registry
 from domain.vocabulary import ConsentGiver, ConsentMethod, InformationCategory
 
@@ -47,6 +48,9 @@ class GrantConsent(CaseCommand):
 
     def agencies_named(self) -> Iterable[str]:
         return self.agencies
+
+    def dates(self) -> Iterable[tuple[str, DateKind, date]]:
+        return [("valid_until", DateKind.PLANNED, self.valid_until)]
 
     def validate(self, registry: Registry) -> None:
         if self.method == ConsentMethod.ORAL and self.heard_by and not any(

@@ -20,6 +20,7 @@ from domain.commands.base import (
     touches_only_visible,
 )
 from domain.errors import InvalidCommand
+from domain.policy import DateKind
 from domain.registry import Registry
 from domain.vocabulary import Field, InformationCategory, IssueTag
 
@@ -64,6 +65,9 @@ class AddMember(CaseCommand):
     LABEL_JA = "世帯員の追加"
     RULE = ON_THE_CASE
 
+    def dates(self) -> Iterable[tuple[str, DateKind, date]]:
+        return [("birth_date", DateKind.BIRTH, self.birth_date)]
+
     def apply(self, case: Case, context: Context) -> str:
         return case.add_member(context.actor, context.at, name=self.name, name_kana=self.name_kana,
                                birth_date=self.birth_date, relationship=self.relationship,
@@ -86,6 +90,10 @@ class CorrectMemberDetails(CaseCommand):
         "by_member_author", _member_author, "その世帯員を登録した機関であること", "The agency that added the member",
         "世帯員の情報を訂正できるのは、その世帯員を登録した機関です。",
         "Only the agency that added a member can correct the member's details."))
+
+    def dates(self) -> Iterable[tuple[str, DateKind, date]]:
+        birth_date = self.corrections.get("birth_date")
+        return [("birth_date", DateKind.BIRTH, birth_date)] if isinstance(birth_date, date) else []
 
     def references(self, case: Case) -> Iterable[Reference]:
         return [member_reference(case, self.member_id)]

@@ -18,6 +18,7 @@ from domain.commands.base import (
     touches_only_visible,
 )
 from domain.errors import DomainError, InvalidCommand, NotPermitted
+from domain.policy import DateKind
 from domain.registry import Registry
 from domain.vocabulary import DecisionKind, InformationCategory, MeetingKind, Role
 
@@ -106,6 +107,10 @@ class _HoldMeeting(CaseCommand):
 
     def agencies_named(self) -> Iterable[str | None]:
         return [*(p.agency for p in self.participants), *(d.target_agency for d in self.decisions)]
+
+    def dates(self) -> Iterable[tuple[str, DateKind, date]]:
+        until = [] if self.until is None else [("until", DateKind.PLANNED, self.until)]
+        return [("held_on", DateKind.PLANNED, self.held_on), *until]
 
     def apply(self, case: Case, context: Context) -> str:
         return case.hold_meeting(context.actor, context.at, kind=self.KIND, held_on=self.held_on,

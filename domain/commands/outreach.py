@@ -9,6 +9,7 @@ from datetime import date
 from domain.case import Case
 from domain.commands.base import CaseCommand, Context, Reference, touches_only_visible
 from domain.commands.intake import ON_THE_CASE, member_reference
+from domain.policy import DateKind
 from domain.vocabulary import ResourceKind, VisitOutcome
 
 ABOUT_A_MEMBER = (*ON_THE_CASE, touches_only_visible)
@@ -26,6 +27,9 @@ class PlanOutreach(CaseCommand):
 
     LABEL_JA = "アウトリーチの計画"
     RULE = ABOUT_A_MEMBER
+
+    def dates(self) -> Iterable[tuple[str, DateKind, date]]:
+        return [("planned_on", DateKind.PLANNED, self.planned_on)]
 
     def references(self, case: Case) -> Iterable[Reference]:
         return _members(case, self.member_id)
@@ -81,6 +85,9 @@ class MatchParticipation(CaseCommand):
 
     LABEL_JA = "参加支援のマッチング"
     RULE = ABOUT_A_MEMBER
+
+    def dates(self) -> Iterable[tuple[str, DateKind, date]]:
+        return [("starts_on", DateKind.PLANNED, self.starts_on)]
 
     def references(self, case: Case) -> Iterable[Reference]:
         return _members(case, self.member_id)

@@ -18,6 +18,7 @@ from domain.commands.base import (
     to_covered_agencies,
     touches_only_visible,
 )
+from domain.policy import DateKind
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,9 @@ class AdoptPlan(_PlanAtMeeting):
     LABEL_JA = "支援プランの決定"
     RULE = (staff_who_record, basis_on_case, coordinator, touches_only_visible, ROLES_TO_COVERED)
 
+    def dates(self) -> Iterable[tuple[str, DateKind, date]]:
+        return [("next_review_on", DateKind.PLANNED, self.next_review_on)]
+
     def agencies_named(self) -> Iterable[str]:
         return _role_agencies(self)
 
@@ -76,6 +80,9 @@ class RevisePlan(_PlanAtMeeting):
 
     LABEL_JA = "支援プランの見直し"
     RULE = (staff_who_record, basis_on_case, coordinator, touches_only_visible, ROLES_TO_COVERED)
+
+    def dates(self) -> Iterable[tuple[str, DateKind, date]]:
+        return [("next_review_on", DateKind.PLANNED, self.next_review_on)]
 
     def agencies_named(self) -> Iterable[str]:
         return _role_agencies(self)
@@ -108,6 +115,9 @@ class ReviewPlan(CaseCommand):
 
     LABEL_JA = "モニタリング"
     RULE = (staff_who_record, basis_on_case, touches_only_visible)
+
+    def dates(self) -> Iterable[tuple[str, DateKind, date]]:
+        return [("next_review_on", DateKind.PLANNED, self.next_review_on)]
 
     def references(self, case: Case) -> Iterable[Reference]:
         return [_plan(case)] if case.plan is not None else []

@@ -19,6 +19,7 @@ from domain.commands.base import (
     touches_only_visible,
 )
 from domain.commands.intake import ON_THE_CASE, member_reference
+from domain.policy import DateKind
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,6 +34,9 @@ class PlanHandover(CaseCommand):
 
     def agencies_named(self) -> Iterable[str]:
         return [self.to_agency]
+
+    def dates(self) -> Iterable[tuple[str, DateKind, date]]:
+        return [("due_on", DateKind.PLANNED, self.due_on)]
 
     def references(self, case: Case) -> Iterable[Reference]:
         return [member_reference(case, self.member_id)]

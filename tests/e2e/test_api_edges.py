@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import uuid
 from datetime import UTC
 
@@ -191,3 +192,25 @@ def test_malformed_idempotency_key_is_422(client, auth, case_id) -> None:
     response = client.post(f"/cases/{case_id}/consultations", json={"field": "elderly", "summary": "x"},
                            headers={**auth(ELDERLY), "Idempotency-Key": "with space"})
     assert response.status_code == 422
+
+
+def test_an_unexpected_error_is_500_with_an_error_id_and_the_log_has_the_id_not_the_input(client, auth, caplog) -> None:
+    from api.deps import get_read_models
+
+    def broken() -> None:
+        raise KeyError("佐藤 花子 1961-02-03")
+
+    caplog.set_level(logging.DEBUG)
+    client.app.dependency_overrides[get_read_models] = broken
+    try:
+        response = client.get("/cases", params={"district": "shiba", "q": "佐藤 花子"}, headers=auth(ELDERLY))
+    finally:
+        client.app.dependency_overrides.clear()
+    assert response.status_code == 500 and response.headers["cache-control"] == "no-store"
+    detail = response.json()["detail"]
+    error_id = detail["error_id"]
+    assert detail["code"] == "internal_error" and error_id in detail["message"] and error_id in detail["message_en"]
+    assert "佐藤" not in response.text
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("tsunagu")]
+    assert lines == [f"unexpected error {error_id}: KeyError on GET /cases at " + lines[0].split(" at ", 1)[1]]
+    assert "佐藤" not in lines[0] and "1961" not in lines[0] and not any(r.exc_info for r in caplog.records)

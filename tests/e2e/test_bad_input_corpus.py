@@ -4,6 +4,8 @@ nothing, or is stored exactly as written."""
 from __future__ import annotations
 
 import json
+import logging
+from urllib.parse import quote
 
 import pytest
 
@@ -90,3 +92,77 @@ def test_duplicate_keys_take_the_last_value_as_json_does(client, auth, case_id) 
     response = client.post(f"/cases/{case_id}/consultations", content=body.encode(),
                            headers={**auth(ELDERLY), "Content-Type": "application/json"})
     assert response.status_code == 201
+
+
+# ----- the inputs the security review found answered 500 (with the input in the log) -----------------------------
+
+PLANTED = "漏洩確認太郎"
+
+
+def errors_logged(caplog) -> list[str]:
+    return [f"{r.name}: {r.getMessage()}" for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def planted_in_logs(caplog) -> list[str]:
+    """The server's log lines carrying the planted name (the test client's own, ``httpx``, aside)."""
+    server = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]
+    return [r.getMessage() for r in server if PLANTED in r.getMessage() or quote(PLANTED) in r.getMessage()
+            or (r.exc_info and PLANTED in logging.Formatter().formatException(r.exc_info))]
+
+
+@pytest.mark.parametrize("params", [{"case_id": PLANTED}, {"reader_staff": f"{PLANTED} 様"}, {"case_id": "x" * 101},
+                                    {"year": "1800"}, {"year": PLANTED}])
+@pytest.mark.parametrize("page", ["/ui/audit", "/ui/audit/unconsented.csv"])
+def test_invalid_audit_page_filters_are_400_and_log_nothing(client, auth, caplog, page, params) -> None:
+    caplog.set_level(logging.DEBUG)
+    client.cookies.set("tsunagu_session", auth("watanabe-makoto")["Authorization"].removeprefix("Bearer "))
+    response = client.get(page, params=params, follow_redirects=False)
+    assert response.status_code == 400, response.text[:300]
+    assert errors_logged(caplog) == [] and planted_in_logs(caplog) == []
+
+
+def form_headers() -> dict[str, str]:
+    return {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+@pytest.mark.parametrize(("page", "status"), [("/ui/signin", 400), ("/ui/signout", 400),
+                                              ("/ui/cases/search", 303)])  # 303: to sign in, the form unread
+def test_more_than_a_thousand_form_fields_without_signing_in_are_4xx(client, caplog, page, status) -> None:
+    caplog.set_level(logging.DEBUG)
+    body = "&".join(f"f{i}={quote(PLANTED)}" for i in range(1001))
+    response = client.post(page, content=body.encode(), headers=form_headers(), follow_redirects=False)
+    assert response.status_code == status, response.text[:300]
+    assert errors_logged(caplog) == [] and planted_in_logs(caplog) == []
+
+
+def test_a_thousand_multipart_fields_without_signing_in_are_400(client, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    parts = "".join(f'--B\r\nContent-Disposition: form-data; name="f{i}"\r\n\r\n{PLANTED}\r\n' for i in range(1001))
+    response = client.post("/ui/signin", content=(parts + "--B--\r\n").encode(),
+                           headers={"Content-Type": "multipart/form-data; boundary=B"})
+    assert response.status_code == 400
+    assert errors_logged(caplog) == [] and planted_in_logs(caplog) == []
+
+
+@pytest.mark.parametrize(("page", "status"), [("/ui/signin", 413), ("/ui/cases/search", 303)])
+def test_an_oversized_chunked_form_without_signing_in_is_refused(client, caplog, page, status) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    def chunks():  # no Content-Length: the size is known only as it arrives
+        for _ in range(200):
+            yield f"token={quote(PLANTED) * 30}&".encode()
+
+    response = client.post(page, content=chunks(), headers=form_headers(), follow_redirects=False)
+    assert response.status_code == status
+    if status == 413:
+        assert response.json()["detail"]["code"] == "body_too_large"
+    assert errors_logged(caplog) == [] and planted_in_logs(caplog) == []
+
+
+@pytest.mark.parametrize("as_of", ["9999-12-31", "0001-01-01", "2200-01-01", PLANTED])
+def test_workloads_far_from_today_are_422(client, auth, caplog, as_of) -> None:
+    caplog.set_level(logging.DEBUG)
+    response = client.get("/workloads/elderly-shiba", params={"as_of": as_of}, headers=auth(ELDERLY))
+    assert response.status_code == 422
+    assert response.json()["detail"]["fields"][0]["field"] == "query.as_of"
+    assert errors_logged(caplog) == [] and planted_in_logs(caplog) == []
