@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -75,9 +76,14 @@ def render(request: Request, template: str, *, status_code: int = 200, nav: str 
     return response
 
 
+PERSONAL_PARAMETERS = frozenset({"q"})
+"""Query parameters that may hold a name: never carried into a link or a redirect (a sign-in's ``next``)."""
+
+
 def here(request: Request) -> str:
-    """This page's path and query, to come back to."""
-    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    """This page's path and query, to come back to — without any parameter that may hold a name."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in PERSONAL_PARAMETERS]
+    return request.url.path + (f"?{urlencode(kept)}" if kept else "")
 
 
 def see_other(path: str) -> RedirectResponse:

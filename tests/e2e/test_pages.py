@@ -110,6 +110,12 @@ def test_pages_send_a_signed_out_browser_to_sign_in_and_back(browser) -> None:
     assert response.headers["location"] == "/ui/signin?next=%2Fui%2Fcases%3Fdistrict%3Dshiba"
 
 
+def test_a_name_in_a_signed_out_link_is_not_carried_into_the_sign_in_redirect(browser) -> None:
+    response = browser(None).get("/ui/cases?q=%E9%AB%98%E6%9C%A8%E6%AC%A1%E9%83%8E&district=shiba")  # 高木次郎
+    assert response.status_code == 303
+    assert response.headers["location"] == "/ui/signin?next=%2Fui%2Fcases%3Fdistrict%3Dshiba"
+
+
 def test_signing_in_holds_the_api_token_in_an_http_only_strict_cookie(browser, services) -> None:
     client = browser(None)
     page = client.get("/ui/signin")
