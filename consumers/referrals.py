@@ -10,12 +10,24 @@ agency's key, or not what it claims to be, is quarantined (reason, position, dig
 content), never filed or forwarded, and its offset is committed like any handled record, so one bad
 record cannot stop the feed nor take the place of the real event that comes after it. A signed record
 whose event id is already filed with other content is an alert: logged, counted and quarantined.
+
+Test-only crash points. ``TSUNAGU_TEST_KILL_POINT=<point>[@<n>]`` in the *process environment* (never read
+from settings or ``.env``) makes the process SIGKILL itself the n-th time (default the first) it reaches the
+named point, so the fault tests can crash it exactly between two steps; unset, every point is a no-op. The
+points: ``consumer.after-poll`` (records fetched, none filed), ``consumer.after-inbox-write`` (after each
+record is filed or quarantined, before its offset is committed), ``consumer.before-commit`` (the batch
+filed, its offsets not committed). The relay has ``relay.after-publish`` (:mod:`infra.kafka.relay`). A
+process that has one armed says so at WARNING when it starts. No deployment sets it: it exists for
+``tests/e2e/test_referral_faults.py``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import re
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -33,10 +45,45 @@ from consumers.webhook import WebhookForwarder
 log = logging.getLogger("tsunagu.consumer")
 
 COMMIT_TIMEOUT_MS = 10_000
+KILL_POINT_ENV = "TSUNAGU_TEST_KILL_POINT"
+"""Test-only (see the module docstring): where this process is to crash itself."""
+CONSUMER_KILL_POINTS = ("consumer.after-poll", "consumer.after-inbox-write", "consumer.before-commit")
+_KILL_SPEC = re.compile(r"(?P<point>[a-z]+\.[a-z-]+)(?:@(?P<nth>[1-9][0-9]{0,5}))?")
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class KillPoint:
+    """Test-only crash injection: SIGKILL this process at a named point, or do nothing (the default).
+
+    Armed only by ``TSUNAGU_TEST_KILL_POINT=<point>[@<n>]`` in the process environment, for points of this
+    component (``points``); a point of another component is ignored, a misspelt one of this component refused.
+    """
+
+    def __init__(self, points: tuple[str, ...], spec: str | None = None) -> None:
+        spec = os.environ.get(KILL_POINT_ENV, "") if spec is None else spec
+        self.point: str | None = None
+        self.nth = 1
+        self.reached = 0
+        if not spec:
+            return
+        parsed = _KILL_SPEC.fullmatch(spec)
+        component = points[0].partition(".")[0] + "."
+        if parsed is None or (parsed["point"].startswith(component) and parsed["point"] not in points):
+            raise ValueError(f"{KILL_POINT_ENV}={spec!r}: not one of {', '.join(points)}, optionally @<n> (n >= 1)")
+        if parsed["point"] in points:
+            self.point, self.nth = parsed["point"], int(parsed["nth"] or 1)
+            log.warning("TEST-ONLY %s=%s is set: this process will kill itself there", KILL_POINT_ENV, spec)
+
+    def __call__(self, point: str) -> None:
+        if point != self.point:
+            return
+        self.reached += 1
+        if self.reached == self.nth:
+            os.write(2, f"{KILL_POINT_ENV}: killed at {point} (time {self.reached})\n".encode())
+            os.kill(os.getpid(), signal.SIGKILL)
 
 
 @dataclass
@@ -74,16 +121,22 @@ class ReferralConsumer:
         self.stats = ConsumerStats()
         self._processed: dict[TopicPartition, OffsetAndMetadata] = {}
         self._last_commit = time.monotonic()
+        self._kill_point = KillPoint(CONSUMER_KILL_POINTS)
 
     def poll_once(self, *, timeout_ms: int = 500) -> ConsumerStats:
         """Take what the broker has, put it in the inbox, commit if due, forward what is due."""
         batch = ConsumerStats()
-        for partition_records in self.records.poll(timeout_ms=timeout_ms).values():
+        fetched = self.records.poll(timeout_ms=timeout_ms)
+        if fetched:
+            self._kill_point("consumer.after-poll")
+        for partition_records in fetched.values():
             for record in partition_records:
                 self._receive(record, batch)
+                self._kill_point("consumer.after-inbox-write")
                 self._processed[TopicPartition(record.topic, record.partition)] = OffsetAndMetadata(
                     record.offset + 1, "", -1)
         if self._processed and time.monotonic() - self._last_commit >= self.commit_interval_s:
+            self._kill_point("consumer.before-commit")
             self.commit()
         if self.forwarder is not None:
             self.forwarder.forward_due()

@@ -10,6 +10,12 @@ retries the same batch; the API never waits for Kafka.
 Every record is signed: header ``tsunagu-signature: keyid=…,sha256=<HMAC-SHA256 of the value>`` with the
 recipient agency's key (``infra.kafka.signing``), which the agency's consumer verifies before it files
 anything, so a record written to the topic by anyone else is quarantined there, never filed.
+
+Test-only crash point: ``TSUNAGU_TEST_KILL_POINT=relay.after-publish[@<n>]`` in the *process environment*
+(never read from settings or ``.env``) makes the relay SIGKILL itself right after the broker acked the n-th
+batch (default the first), before its position is recorded, so the fault tests can crash it exactly there.
+Unset, it is a no-op; set, the relay says so at WARNING when it starts (:class:`consumers.referrals.KillPoint`).
+No deployment sets it: it exists for ``tests/e2e/test_referral_faults.py``.
 """
 
 from __future__ import annotations
@@ -18,12 +24,13 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
 from kafka import KafkaProducer
 
+from consumers.referrals import KillPoint
 from domain.referral_feed import SIGNATURE_HEADER, ReferralEventV1, ReferralFeed, wire_bytes
 from infra.kafka.clients import layout, new_admin, new_producer
 from infra.kafka.settings import KafkaSettings
@@ -33,6 +40,7 @@ from infra.kafka.topics import TopicCreator
 log = logging.getLogger("tsunagu.relay")
 
 SCHEMA_HEADER = ("schema", b"tsunagu.referral-event.v1")
+RELAY_KILL_POINTS = ("relay.after-publish",)
 
 
 def describe(error: Exception) -> str:
@@ -91,6 +99,7 @@ class ReferralRelay:
     poll_interval_s: float
     backoff_initial_s: float
     backoff_max_s: float
+    _kill_point: KillPoint = field(default_factory=lambda: KillPoint(RELAY_KILL_POINTS), repr=False)
 
     @classmethod
     def from_settings(cls, feed: ReferralFeed, settings: KafkaSettings, keys: RelayKeys) -> ReferralRelay:
@@ -108,6 +117,7 @@ class ReferralRelay:
         if not items:
             return 0
         self.publisher.publish([message for item in items for message in item.messages])
+        self._kill_point("relay.after-publish")
         self.tracking.insert_tracking(Tracking(application_name=self.name, notification_id=items[-1].position))
         log.debug("published %d events up to position %d", len(items), items[-1].position)
         return len(items)

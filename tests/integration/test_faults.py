@@ -1,5 +1,9 @@
 """Faults injected into real components: PostgreSQL restarted under load, concurrent writers on
-one case, a projection runner killed mid-batch. Nothing acknowledged is lost; nothing is applied twice."""
+one case, a projection runner killed mid-batch. Nothing acknowledged is lost; nothing is applied twice.
+
+The tests count effects, not answers: the events in the store per command sent, the idempotency
+records per key, the case's version and which version each write landed on. So they fail when
+idempotency keys or If-Match are ignored, not only when a request errs."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -18,12 +23,16 @@ from uuid import UUID
 
 import pytest
 from eventsourcing.cryptography import AESCipher
+from eventsourcing.utils import get_topic
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from api.main import create_app
 from domain.application import Tsunagu
+from domain.case import Case
 from domain.commands import IdentifyIssue, OpenCase
 from domain.errors import VersionConflict
+from domain.idempotency import IdempotencyKey, IdempotencyRecord
 from infra.auth import TokenIssuer
 from infra.bootstrap import Services
 from infra.demo import seed_demo
@@ -58,8 +67,11 @@ def own_postgres() -> Iterator[PostgresServer]:
     shutil.rmtree(scratch, ignore_errors=True)
 
 
-def test_postgres_restarted_under_load_answers_503_meanwhile_and_loses_no_acknowledged_write(
+def test_postgres_restarted_under_load_loses_no_acknowledged_write_and_applies_none_twice(
         own_postgres, registry, figures) -> None:
+    """A client sends numbered commands, each with its own Idempotency-Key, retrying 5xx answers with the same
+    key; after each 201 it sends the command once more, as a client whose answer was lost would. The store is
+    then counted: effects (events) per command, idempotency records per key, the case's version."""
     settings = Settings(store="postgres", postgres_dsn=own_postgres.dsn, jwt_secret=SECRET,
                         projections_in_process=False)
     env = eventsourcing_env(settings) | {"POSTGRES_CONNECT_TIMEOUT": "1"}
@@ -69,27 +81,40 @@ def test_postgres_restarted_under_load_answers_503_meanwhile_and_loses_no_acknow
                          registry=registry, revoked=revoked_tokens(env))  # in the crashing database too
     services = Services(settings=settings, tsunagu=tsunagu, read_models=read_models,
                         runner=BatchRunner(tsunagu, read_models.all()), token_issuer=issuer)
-    headers = {"Authorization": f"Bearer {issuer.issue(registry.staff_member('suzuki-kenta'))}"}
-    acknowledged: list[int] = []
+    writer_id = "suzuki-kenta"
+    headers = {"Authorization": f"Bearer {issuer.issue(registry.staff_member(writer_id))}"}
+    sent: list[int] = []
+    first: dict[int, int] = {}  # command -> the version its 201 answered
+    again: dict[int, tuple[int, int | None]] = {}  # command -> (status, version) when sent again after its 201
     statuses: list[int] = []
     with TestClient(create_app(services), raise_server_exceptions=False) as client:
         case_id = client.post("/cases", json={"household_name": "佐藤家", "household_name_kana": "さとうけ"},
                               headers=headers).json()["case_id"]
         stop = threading.Event()
+        give_up = time.monotonic() + OUTAGE_SECONDS + 60
+
+        def send(n: int) -> Response:
+            """Command ``n``, retried with its key while the answer is a 5xx (bounded)."""
+            while True:
+                response = client.post(f"/cases/{case_id}/consultations",
+                                       headers={**headers, "Idempotency-Key": f"c-{n}"},
+                                       json={"field": "elderly", "summary": f"相談 {n}"})
+                statuses.append(response.status_code)
+                if response.status_code < 500 or time.monotonic() > give_up:
+                    return response
+                time.sleep(0.1)
 
         def write() -> None:
-            n = 0
-            while not stop.is_set() and n < 400:
-                n += 1
-                for _attempt in range(50):  # a client that retries with the same key
-                    response = client.post(f"/cases/{case_id}/consultations",
-                                           headers={**headers, "Idempotency-Key": f"c-{n}"},
-                                           json={"field": "elderly", "summary": f"相談 {n}"})
-                    statuses.append(response.status_code)
-                    if response.status_code == 201:
-                        acknowledged.append(response.json()["version"])
-                        break
-                    time.sleep(0.1)
+            for n in range(1, 401):
+                if stop.is_set():
+                    return
+                sent.append(n)
+                answer = send(n)
+                if answer.status_code != 201:
+                    continue
+                first[n] = answer.json()["version"]
+                repeat = send(n)  # the answer "was lost": the client sends the same command again
+                again[n] = (repeat.status_code, repeat.json().get("version"))
 
         writer = threading.Thread(target=write)
         writer.start()
@@ -102,47 +127,86 @@ def test_postgres_restarted_under_load_answers_503_meanwhile_and_loses_no_acknow
         writer.join(timeout=120)
         timeline = client.get(f"/cases/{case_id}/timeline", headers=headers)
     assert timeline.status_code == 200
-    versions = {entry["seq"] for entry in timeline.json()["entries"]}
-    figures(fault="PostgreSQL crashed (immediate shutdown) under a retrying writer", outage_s=OUTAGE_SECONDS,
-            requests=len(statuses), acknowledged=len(acknowledged), answered_503=statuses.count(503),
-            answered_500=statuses.count(500), lost=len(set(acknowledged) - versions),
-            duplicate_effects=len(versions) - 1 - len(set(acknowledged)))
-    assert set(acknowledged) <= versions, "every acknowledged write is in the log"
-    assert len(acknowledged) == len(set(acknowledged)) == len(versions) - 1, "no write recorded twice"
+
+    events = tsunagu._events(UUID(case_id))
+    effects = Counter(e.summary for e in events if isinstance(e, Case.ConsultationRecorded))
+    per_command = {n: effects[f"相談 {n}"] for n in sent}
+    records = Counter(str(n.originator_id) for n in tsunagu.notifications([get_topic(IdempotencyRecord.Recorded)]))
+    per_key = {n: records[str(IdempotencyKey(writer_id, f"c-{n}", "").record_id)] for n in sent}
+    figures(fault="PostgreSQL crashed (immediate shutdown) under a client retrying with Idempotency-Key, "
+                  "each answered command sent again", outage_s=OUTAGE_SECONDS, requests=len(statuses),
+            commands=len(sent), acknowledged=len(first), sent_again=len(again), answered_503=statuses.count(503),
+            answered_500=statuses.count(500), case_version=len(events), idempotency_records=sum(per_key.values()),
+            lost=sum(1 for n in first if per_command[n] == 0),
+            duplicate_effects=sum(count - 1 for count in per_command.values() if count > 1))
+    assert sent == sorted(first), "every command was answered 201 in the end"
+    assert per_command == dict.fromkeys(sent, 1), "each command took effect once: none lost, none applied twice"
+    assert again == {n: (201, version) for n, version in first.items()}, "a command sent again answers its first result"
+    assert per_key == dict.fromkeys(sent, 1), "one idempotency record per key, saved with the command's effect"
+    assert [first[n] for n in sent] == list(range(2, len(sent) + 2)), "each write took the next version"
+    assert len(events) == 1 + len(sent)
+    assert set(first.values()) <= {entry["seq"] for entry in timeline.json()["entries"]}
     assert 503 in statuses and 500 not in statuses
-    assert statuses.count(201) == len(acknowledged) >= 5
+    assert len(first) >= 5
 
 
-def test_concurrent_writers_on_one_case_end_at_the_version_of_their_successes(tsunagu, staff, figures) -> None:
+def test_concurrent_writers_each_land_on_the_version_they_read_or_are_refused(tsunagu, staff, figures) -> None:
+    """Eight writers read the case, all before any of them writes, then write (staggered) with If-Match on what
+    they read; a refused writer reads again and retries. Counted in the store: whose entry landed on which version."""
     elderly = staff("suzuki-kenta")
     case_id = UUID(tsunagu.execute(elderly, OpenCase(household_name="佐藤家", household_name_kana="さとうけ",
                                                      district=None, summary="")).case_id)
-    successes, conflicts = [], []
+    writers = 8
+    everyone_has_read = threading.Barrier(writers)
+    read_before_success: dict[int, int] = {}
+    first_attempts: list[str] = []
+    conflicts: list[int] = []
+    errors: list[BaseException] = []
 
     def writer(n: int) -> None:
-        for attempt in range(20):
-            try:
-                current = tsunagu._load(case_id).version
-                tsunagu.execute(elderly, IdentifyIssue(case_id=case_id, tag="other", note=f"{n}-{attempt}"),
-                                expected_version=current)
-            except VersionConflict:
-                conflicts.append(n)
-                time.sleep(0.001 * attempt)
-                continue
-            successes.append(n)
-            return
+        try:
+            for attempt in range(50):
+                read = tsunagu._load(case_id).version
+                if attempt == 0:  # everyone has read the same version; then they write one after another
+                    everyone_has_read.wait(timeout=30)
+                    time.sleep(0.005 * n)
+                try:
+                    tsunagu.execute(elderly, IdentifyIssue(case_id=case_id, tag="other", note=f"writer {n}"),
+                                    expected_version=read)
+                except VersionConflict:
+                    conflicts.append(n)
+                    if attempt == 0:
+                        first_attempts.append("refused")
+                    time.sleep(0.001 * attempt)
+                    continue
+                if attempt == 0:
+                    first_attempts.append("written")
+                read_before_success[n] = read
+                return
+        except BaseException as error:  # reported below: a thread's failure must fail the test
+            errors.append(error)
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(writers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    final = tsunagu._load(case_id).version
-    figures(fault="8 writers racing on one case with optimistic concurrency", writers=8,
-            conflicts_retried=len(conflicts), successes=len(successes), final_version=final,
-            lost=len(successes) - (final - 1), duplicate_effects=max(0, final - 1 - len(successes)))
-    assert sorted(successes) == list(range(8))
-    assert final == 1 + len(successes)
+    events = tsunagu._events(case_id)
+    landed = {int(e.note.removeprefix("writer ")): e.originator_version
+              for e in events if isinstance(e, Case.IssueIdentified)}
+    entries = Counter(e.note for e in events if isinstance(e, Case.IssueIdentified))
+    on_unread = sorted(n for n, version in landed.items() if version != read_before_success.get(n, -1) + 1)
+    figures(fault=f"{writers} writers racing on one case with If-Match (all read before any writes)",
+            writers=writers, first_attempts_written=first_attempts.count("written"), conflicts_retried=len(conflicts),
+            successes=len(read_before_success), case_version=len(events), written_over_an_unread_version=len(on_unread),
+            lost=sum(1 for n in read_before_success if n not in landed),
+            duplicate_effects=sum(count - 1 for count in entries.values() if count > 1))
+    assert errors == []
+    assert sorted(read_before_success) == list(range(writers)), "every writer succeeded in the end"
+    assert entries == Counter(f"writer {n}" for n in range(writers)), "one entry per writer"
+    assert on_unread == [], "each entry landed on the version after the one its writer read (no lost update)"
+    assert first_attempts.count("written") == 1, "of eight who read the same version, one may write"
+    assert len(events) == 1 + writers
 
 
 def test_projection_runner_killed_mid_batch_resumes_and_equals_a_rebuild(tmp_path, registry, figures) -> None:

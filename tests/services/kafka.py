@@ -178,6 +178,22 @@ def start_kafka(base_dir: Path, version: str = KAFKA_VERSION) -> KafkaBroker:
     return broker
 
 
+@contextmanager
+def broker_of_its_own(version: str = KAFKA_VERSION) -> Iterator[KafkaBroker]:
+    """A broker for one test that kills or restarts it, so that the session's shared broker (and its
+    group coordinator, which other tests' fresh groups join) never goes through the fault. Raises
+    :class:`ServiceError` or :class:`OSError` if it cannot be started; stopped and removed afterwards."""
+    scratch = Path(tempfile.mkdtemp(prefix="tsunagu-own-kafka-"))
+    try:
+        broker = start_kafka(scratch, version)
+        try:
+            yield broker
+        finally:
+            broker.stop()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 def kafka_cache_dir(version: str = KAFKA_VERSION) -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "tsunagu" / f"kafka-{version}"
