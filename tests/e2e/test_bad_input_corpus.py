@@ -23,8 +23,10 @@ def position(tsunagu) -> int:
     return tsunagu.recorder.max_notification_id() or 0
 
 
+DEPTH = 10_000  # far beyond any parser's recursion, yet 20-60 kB: under the body-size limit (100 kB here)
 RAW_BODIES = {
-    "deep_nesting": '{"field": "elderly", "summary": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    "deep_nesting_arrays": '{"field": "elderly", "summary": ' + "[" * DEPTH + "]" * DEPTH + "}",
+    "deep_nesting_objects": '{"field": "elderly", "summary": ' + '{"a":' * DEPTH + "1" + "}" * DEPTH + "}",
     "huge_integer": '{"seq": ' + "9" * 5000 + ', "correction": "x"}',
     "huge_float": '{"seq": 1e400, "correction": "x"}',
     "not_json": "field=elderly&summary=x",
@@ -36,14 +38,19 @@ RAW_BODIES = {
 
 
 @pytest.mark.parametrize("name", sorted(RAW_BODIES))
-def test_malformed_bodies_are_4xx_and_write_nothing(client, auth, case_id, tsunagu, name, figures) -> None:
+def test_malformed_bodies_are_4xx_and_write_nothing(client, auth, case_id, tsunagu, services, name,
+                                                    figures) -> None:
+    assert len(RAW_BODIES[name].encode()) < services.settings.max_body_bytes, "the parser must see every one"
     before = position(tsunagu)
     path = "corrections" if "seq" in RAW_BODIES[name] else "consultations"
     response = client.post(f"/cases/{case_id}/{path}", content=RAW_BODIES[name].encode(),
                            headers={**auth(ELDERLY), "Content-Type": "application/json"})
-    figures(input=name, status=response.status_code, written=position(tsunagu) - before)
+    detail = response.json().get("detail")
+    figures(input=name, status=response.status_code, written=position(tsunagu) - before,
+            bytes=len(RAW_BODIES[name].encode()), code=detail.get("code") if isinstance(detail, dict) else None)
     assert 400 <= response.status_code < 500, (response.status_code, response.text[:200])
-    assert response.json()["detail"]["message"]
+    assert response.status_code != 413, "under the size limit: the parser must see it and answer for it"
+    assert isinstance(detail, dict) and detail["code"] and detail["message"], response.text[:200]
     assert position(tsunagu) == before
 
 

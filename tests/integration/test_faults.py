@@ -104,17 +104,22 @@ def test_postgres_restarted_under_load_loses_no_acknowledged_write_and_applies_n
                     return response
                 time.sleep(0.1)
 
+        writer_errors: list[BaseException] = []
+
         def write() -> None:
-            for n in range(1, 401):
-                if stop.is_set():
-                    return
-                sent.append(n)
-                answer = send(n)
-                if answer.status_code != 201:
-                    continue
-                first[n] = answer.json()["version"]
-                repeat = send(n)  # the answer "was lost": the client sends the same command again
-                again[n] = (repeat.status_code, repeat.json().get("version"))
+            try:
+                for n in range(1, 401):
+                    if stop.is_set():
+                        return
+                    sent.append(n)
+                    answer = send(n)
+                    if answer.status_code != 201:
+                        continue
+                    first[n] = answer.json()["version"]
+                    repeat = send(n)  # the answer "was lost": the client sends the same command again
+                    again[n] = (repeat.status_code, repeat.json().get("version"))
+            except BaseException as error:  # a dead writer must fail the test, not end it quietly
+                writer_errors.append(error)
 
         writer = threading.Thread(target=write)
         writer.start()
@@ -125,6 +130,8 @@ def test_postgres_restarted_under_load_loses_no_acknowledged_write_and_applies_n
         time.sleep(1.0)
         stop.set()
         writer.join(timeout=120)
+        assert not writer.is_alive(), "the writer was still running after 120 s"
+        assert writer_errors == []
         timeline = client.get(f"/cases/{case_id}/timeline", headers=headers)
     assert timeline.status_code == 200
 
