@@ -1,4 +1,9 @@
-"""The results of a run: goals checked, the machine described, a JSON file and a markdown table."""
+"""The results of a run: goals checked, the machine described, a JSON file and a markdown table.
+
+The JSON holds what the run measured (and the configuration it ran with, and the goals checked against
+those figures): nothing typed by hand. Analysis — why a goal was missed, what was profiled separately,
+what would close it — goes in prose in the markdown beside it, under ``## Analysis (written by hand)``,
+which is kept when the table is written again."""
 
 from __future__ import annotations
 
@@ -9,6 +14,13 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
+# What a run writes into its JSON (``bench.run.run_bench``): its configuration, what it measured, the goals
+# checked against those figures. A key outside these is refused: prose and hand-typed figures go in the markdown.
+RESULT_KEYS = frozenset({"scale", "label", "fraction", "date", "config", "data", "machine", "rebuild", "write",
+                         "timeline", "audit_query", "api", "runner", "referral", "wall_seconds", "goals"})
+ANALYSIS_HEADING = "## Analysis (written by hand)"
+ANALYSIS_NOTE = ("*Not generated: written by a person after the run. Figures here that are not in the table above "
+                 "come from separate measurements that are not part of this run's JSON.*")
 
 # (name, the figure's path in the results, "<=" or ">=", target, unit)
 GOALS: tuple[tuple[str, tuple[str, ...], str, float, str], ...] = (
@@ -42,19 +54,32 @@ def check_goals(results: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def write(results: dict[str, Any], directory: Path = RESULTS) -> tuple[Path, Path]:
+    """Write the JSON (measured figures only) and the markdown table; an analysis already written by hand in
+    the markdown is kept below the new table."""
+    unknown = set(results) - RESULT_KEYS
+    if unknown:
+        raise ValueError(f"not a measured figure, not written to the results: {sorted(unknown)}")
     directory.mkdir(parents=True, exist_ok=True)
     stem = f"{results['date']}-{results['label']}"
     json_path, md_path = directory / f"{stem}.json", directory / f"{stem}.md"
+    analysis = analysis_of(md_path.read_text(encoding="utf-8")) if md_path.exists() else None
     json_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    md_path.write_text(markdown(results), encoding="utf-8")
+    md_path.write_text(markdown(results, analysis), encoding="utf-8")
     return json_path, md_path
+
+
+def analysis_of(text: str) -> str | None:
+    """The hand-written analysis of a results markdown (its heading to the end), if it has one."""
+    at = text.find(ANALYSIS_HEADING)
+    return text[at:].rstrip() + "\n" if at >= 0 else None
 
 
 def _n(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
 
 
-def markdown(results: dict[str, Any]) -> str:
+def markdown(results: dict[str, Any], analysis: str | None = None) -> str:
+    """The run's table, generated from its figures; then ``analysis`` (the hand-written section), if any."""
     data, m = results["data"], results["machine"]
     w, r, t, a, f = (results[k] for k in ("write", "rebuild", "timeline", "audit_query", "referral"))
     api, runner = results["api"], results["runner"]
@@ -115,6 +140,6 @@ def markdown(results: dict[str, Any]) -> str:
         *(f"| {' | '.join(row)} |" for row in rows),
         "",
     ]
-    if results.get("findings"):
-        lines += ["## Findings", "", *results["findings"], ""]
+    if analysis:
+        lines += [analysis.rstrip(), ""]
     return "\n".join(lines)
