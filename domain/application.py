@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, NoReturn, cast
+from typing import Any, NoReturn, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -48,6 +48,7 @@ from domain.views import (
 from domain.write_refusal import WriteRefusal
 
 Clock = Callable[[], datetime]
+_Row = TypeVar("_Row")
 
 
 def utc_now() -> datetime:
@@ -251,27 +252,11 @@ class Tsunagu(Application):
         entries alone, and each a recorded read. ``keep`` is asked about the case as the reader may know it
         (``Case.from_granted``) and drops rows before anything is recorded or shown: a name search keeps
         the cases whose *visible* names match. If the reads cannot be recorded, nothing is shown."""
-        at = self.clock()
-        rows: list[tuple[AccessRecord, CaseSummary]] = []
-        for case_id in case_ids:
-            events, case = self._read_cache.current(case_id)
-            if case is None:
-                continue
-            decisions = decide_case(reader, case, at)
-            if not any(d.granted for d in decisions):
-                continue
-            record = AccessRecord.of_read(reader, case_id, case_version=case.version, decisions=decisions,
-                                          active_consents=[c["consent_id"] for c in case.active_consents(at)],
-                                          purpose=purpose, channel=channel, at=at)
-            known = Case.from_granted(case, events, {d.seq for d in decisions if d.granted})
-            if keep is None or keep(known):
-                rows.append((record, case_summary(case, known, decisions, str(record.id), at)))
-        if rows:
-            try:
-                self.save(*(record for record, _ in rows))
-            except Exception as error:
-                raise access_not_recorded() from error
-        return [summary for _, summary in rows]
+
+        def row(case: Case, known: Case, decisions: list[Decision], record_id: str, at: datetime) -> CaseSummary | None:
+            return case_summary(case, known, decisions, record_id, at) if keep is None or keep(known) else None
+
+        return self._read_many(reader, case_ids, purpose=purpose, channel=channel, view=row)
 
     def read_emergency_grants(self, reader: Actor, case_ids: Iterable[UUID], *,
                               channel: str = "api") -> list[EmergencyGrantView]:
@@ -279,8 +264,19 @@ class Tsunagu(Application):
         the reader may know them (an auditor: every entry, on AUDIT). Each case is read once and each read is
         recorded (purpose ``emergency_review``), all in one save: if they cannot be recorded, nothing is
         shown. Cases missing, or with nothing the reader may see, are left out unrecorded."""
+        grants = self._read_many(reader, case_ids, purpose="emergency_review", channel=channel,
+                                 view=lambda case, known, _, record_id, __: emergency_grant_views(case, known,
+                                                                                                   record_id))
+        return [grant for case_grants in grants for grant in case_grants]
+
+    def _read_many(self, reader: Actor, case_ids: Iterable[UUID], *, purpose: str, channel: str,
+                   view: Callable[[Case, Case, list[Decision], str, datetime], _Row | None]) -> list[_Row]:
+        """Read several cases for one reader: decide each, build ``view`` from the case as the reader may
+        know it (``Case.from_granted``; None drops the case before anything is recorded), and record every
+        read shown in one save. Missing cases and cases the reader sees nothing of are left out unrecorded;
+        if the reads cannot be recorded, nothing is shown."""
         at = self.clock()
-        reads: list[tuple[AccessRecord, list[EmergencyGrantView]]] = []
+        rows: list[tuple[AccessRecord, _Row]] = []
         for case_id in dict.fromkeys(case_ids):
             events, case = self._read_cache.current(case_id)
             if case is None:
@@ -289,17 +285,12 @@ class Tsunagu(Application):
             granted = {d.seq for d in decisions if d.granted}
             if not granted:
                 continue
-            record = AccessRecord.of_read(reader, case_id, case_version=case.version, decisions=decisions,
-                                          active_consents=[c["consent_id"] for c in case.active_consents(at)],
-                                          purpose="emergency_review", channel=channel, at=at)
-            known = Case.from_granted(case, events, granted)
-            reads.append((record, emergency_grant_views(case, known, str(record.id))))
-        if reads:
-            try:
-                self.save(*(record for record, _ in reads))
-            except Exception as error:
-                raise access_not_recorded() from error
-        return [grant for _, grants in reads for grant in grants]
+            record = self._access_record(reader, case_id, case, decisions, purpose=purpose, channel=channel, at=at)
+            shown = view(case, Case.from_granted(case, events, granted), decisions, str(record.id), at)
+            if shown is not None:
+                rows.append((record, shown))
+        self._save_reads([record for record, _ in rows])
+        return [shown for _, shown in rows]
 
     def may_record_on(self, actor: Actor, case_id: UUID) -> bool:
         """Whether ``actor`` has a basis to record on the case now (to offer forms; ``execute`` decides)."""
@@ -311,17 +302,27 @@ class Tsunagu(Application):
         """Decide every entry and record the decisions; raise unless something may be shown."""
         at = self.clock()
         decisions = decide_case(reader, case, at) if case is not None else []
-        active = [c["consent_id"] for c in case.active_consents(at)] if case is not None else []
-        record = AccessRecord.of_read(reader, case_id, case_version=case.version if case else 0,
-                                      decisions=decisions, active_consents=active, purpose=purpose,
-                                      channel=channel, at=at)
-        try:
-            self.save(record)
-        except Exception as error:  # any failure to record means the read does not happen
-            raise access_not_recorded() from error
+        record = self._access_record(reader, case_id, case, decisions, purpose=purpose, channel=channel, at=at)
+        self._save_reads([record])
         if not record.granted:
             raise case_not_found()
         return record, decisions
+
+    @staticmethod
+    def _access_record(reader: Actor, case_id: UUID, case: Case | None, decisions: list[Decision], *,
+                       purpose: str, channel: str, at: datetime) -> AccessRecord:
+        active = [c["consent_id"] for c in case.active_consents(at)] if case is not None else []
+        return AccessRecord.of_read(reader, case_id, case_version=case.version if case else 0, decisions=decisions,
+                                    active_consents=active, purpose=purpose, channel=channel, at=at)
+
+    def _save_reads(self, records: list[AccessRecord]) -> None:
+        """Save the records of reads before anything is shown; any failure means the reads do not happen."""
+        if not records:
+            return
+        try:
+            self.save(*records)
+        except Exception as error:
+            raise access_not_recorded() from error
 
     def notifications(self, topics: Iterable[str] = (), page: int = 5_000) -> Iterator[Notification]:
         """Every stored record in log order (optionally only these topics), read a page at a time."""
