@@ -105,13 +105,7 @@ def list_inbox(
     demo: Demo = False,
 ) -> None:
     """List an agency's referral inbox: ids, agencies, categories, times; details are behind `link`."""
-    settings = _store_settings(demo)
-    _check_agency(settings, agency)
-    inbox = open_inbox(settings)
-    try:
-        entries = inbox.entries(agency, limit=limit)
-    finally:
-        inbox.close()
+    entries = _read_inbox(agency, demo, lambda inbox: inbox.entries(agency, limit=limit))
     table = Table("received", "type", "case", "from → to", "categories", "link", "webhook")
     for entry in entries:
         event = entry.event
@@ -129,13 +123,7 @@ def list_quarantine(
     demo: Demo = False,
 ) -> None:
     """List the records the agency's consumer refused: why, where on the wire, their digest (never content)."""
-    settings = _store_settings(demo)
-    _check_agency(settings, agency)
-    inbox = open_inbox(settings)
-    try:
-        records = inbox.quarantined(agency, limit=limit)
-    finally:
-        inbox.close()
+    records = _read_inbox(agency, demo, lambda inbox: inbox.quarantined(agency, limit=limit))
     table = Table("quarantined", "reason", "topic/partition@offset", "bytes", "sha256", "claimed event", "claimed case")
     for record in records:
         table.add_row(f"{record.quarantined_at:%Y-%m-%d %H:%M:%S}", record.reason,
@@ -168,6 +156,17 @@ def open_inbox(settings: Settings) -> Inbox:
         return Inbox.postgres(settings.postgres_dsn.get_secret_value(), settings.postgres_schema or "public")
     settings.sqlite_file.parent.mkdir(parents=True, exist_ok=True)
     return Inbox.sqlite(settings.sqlite_file)
+
+
+def _read_inbox(agency: str, demo: bool, read: Callable[[Inbox], T]) -> T:
+    """What ``read`` finds in the agency's inbox (the consumer's store), opened and closed around it."""
+    settings = _store_settings(demo)
+    _check_agency(settings, agency)
+    inbox = open_inbox(settings)
+    try:
+        return read(inbox)
+    finally:
+        inbox.close()
 
 
 def _store_settings(demo: bool = False) -> Settings:
