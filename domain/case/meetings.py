@@ -24,7 +24,8 @@ LEGACY_SUPPORT_MEETING_DAYS = 92
 
 @dataclass(frozen=True)
 class MeetingScope:
-    """The entries one 支援会議 covers (see ``MeetingsPart.tabled``)."""
+    """The entries one 支援会議 covers: what it exchanged — recorded up to it (or its own record and
+    decisions), of a tabled category, about tabled members only (``MeetingsPart.meeting_scope``)."""
 
     meeting_id: str
     seq: int
@@ -229,11 +230,6 @@ class MeetingsPart(CasePart):
         """A current 支援会議 that ``agency_id`` sits in (its standing to act on the meeting's decisions)."""
         attended = self.support_meetings_attended(agency_id, at)
         return attended[0] if attended else None
-
-    def tabled(self, meeting: dict[str, Any], entry: EntryRef, categories: list[str] | None = None) -> bool:
-        """Whether ``entry`` is information the meeting exchanged: recorded up to it (or the meeting's own
-        record and decisions), of a tabled category, about tabled members only."""
-        return self.meeting_scope(meeting, categories).covers(entry)
 
     def meeting_scope(self, meeting: dict[str, Any], categories: list[str] | None = None) -> MeetingScope:
         """What ``meeting`` exchanged, worked out once to decide many entries (``categories``: a referred
