@@ -126,7 +126,8 @@ def verify_chain(app: Any, view: AuditChainView, *, checkpoint: Checkpoint | Non
     for notification in app.notifications():
         while expected is not None and expected["position"] < notification.id:
             problems.append(_problem(expected["position"], "deleted"))
-            expected = next(links, None)
+            previous = expected["chain_hash"]  # the next link was made on the deleted record's, so one deletion
+            expected = next(links, None)       # is reported once, not again as a change to the record after it
         if expected is None:
             break  # records after the chain's head are not chained yet
         if expected["position"] > notification.id:

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
 
 import pytest
 
 from domain.access import decide_entry
+from domain.access_record import AccessRecord
 from domain.application import Tsunagu
 from domain.audit import verify_access_log
 from domain.case import Case
@@ -81,3 +84,30 @@ def test_an_old_household_consent_no_longer_opens_other_members_records(old_stor
                     decision = decide_entry(reader, entry, case, clock())
                     assert decision.basis != "CONSENT" or decision.ground != consent["consent_id"], (
                         f"{consent['consent_id']} (of {consent['member_id']}) opened entry {entry.seq} of others")
+
+
+def _replant(app: Tsunagu, original: Any, **changes: Any) -> UUID:
+    """A copy of a previous-version access record with some fields changed, saved as a forger would."""
+    fields = {name: getattr(original, name) for name in (
+        "reader_staff", "reader_agency", "reader_roles", "case_id", "case_found", "case_version", "purpose",
+        "channel", "decided_at", "shown", "grounds", "withheld", "active_consents", "rules", "ground_seqs")}
+    forged = AccessRecord._create(AccessRecord.Recorded, id=uuid4(), **{**fields, **changes})
+    app.save(forged)
+    return forged.id
+
+
+def test_previous_version_reads_are_replayed_under_their_own_rules_and_a_forged_one_is_reported(
+        old_store: dict[str, str], registry: Registry, clock) -> None:
+    app = Tsunagu(old_store, registry=registry, clock=clock)
+    consented = next(r for r in access_records(app) if r.grounds.get("CONSENT"))
+    assert consented.rules == 1
+    wrong_ground = _replant(app, consented, grounds={**consented.grounds, "CONSENT": ["a-consent-never-given"]})
+    wrong_basis = _replant(app, consented, shown={"SUPPORT_MEETING": sorted(consented.shown["CONSENT"])},
+                           grounds={"SUPPORT_MEETING": ["no-such-meeting"]})
+
+    findings = {f.record_id: f for f in verify_access_log(app).findings}
+    assert set(findings) == {str(wrong_ground), str(wrong_basis)}
+    assert findings[str(wrong_ground)].problem_ja.startswith("根拠とした会議・同意・緊急時アクセスが規則と一致しません")
+    assert findings[str(wrong_ground)].recorded == findings[str(wrong_ground)].expected
+    assert findings[str(wrong_basis)].expected == {b: sorted(s) for b, s in consented.shown.items() if s}
+    assert "SUPPORT_MEETING" in findings[str(wrong_basis)].problem_en
