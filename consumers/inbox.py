@@ -200,7 +200,7 @@ class SQLiteInbox(Inbox):
         "quarantined_at TEXT NOT NULL, PRIMARY KEY (agency_id, topic, record_partition, record_offset))")
 
     def __init__(self, path: Path) -> None:
-        self._connection = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+        self._connection = sqlite3.connect(path, timeout=10, isolation_level=None)
         self._connection.execute("PRAGMA journal_mode=WAL")
         super().__init__()
 

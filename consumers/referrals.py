@@ -173,9 +173,9 @@ class ReferralConsumer:
             event_id=claimed.event_id if claimed else None, case_id=claimed.case_id if claimed else None,
             quarantined_at=self.clock()))
         where = f"{record.topic}/{record.partition}@{record.offset}"
-        if reason is Refusal.CONFLICTING_DUPLICATE:
+        if reason is Refusal.CONFLICTING_DUPLICATE and claimed is not None:
             log.error("ALERT: quarantined %s: signed, but event %s is filed with other content (sha256 %s)",
-                      where, claimed.event_id if claimed else "?", digest[:16])
+                      where, claimed.event_id, digest[:16])
         else:
             log.warning("quarantined %s: %s (%d bytes, sha256 %s)", where, reason, len(value), digest[:16])
         batch.quarantined += 1

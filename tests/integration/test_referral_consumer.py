@@ -8,7 +8,10 @@ import hashlib
 import hmac
 import json
 import logging
+import os
+import signal
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -16,11 +19,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from kafka import KafkaProducer
+from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient
 
 from consumers.inbox import Inbox
-from consumers.referrals import ReferralConsumer, utc_now
+from consumers.referrals import KILL_POINT_ENV, ReferralConsumer, utc_now
 from consumers.webhook import WebhookForwarder
 from domain.commands import AcceptReferral, CompleteReferral
 from domain.referral_feed import SIGNATURE_HEADER, AgencyKey, ReferralEventV1, ReferralFeed, event_id_for, wire_bytes
@@ -30,9 +33,11 @@ from infra.kafka.relay import KafkaPublisher, ReferralRelay
 from infra.kafka.settings import KafkaSettings
 from tests.kafka_support import (
     RECEIVER,
+    TIMEOUT_S,
     WebhookReceiver,
     agency_key,
     consume_into,
+    consume_until,
     eventually,
     isolated_kafka_settings,
     records_for,
@@ -80,12 +85,12 @@ def publish(kafka: KafkaSettings, messages: list[ReferralEventV1]) -> None:
         publisher.close()
 
 
-def write(kafka: KafkaSettings, value: bytes, *, signed_with: AgencyKey | None = None, key: bytes | None = None,
+def write(kafka: KafkaSettings, value: bytes | None, *, signed_with: AgencyKey | None = None, key: bytes | None = None,
           headers: list[tuple[str, bytes]] | None = None) -> tuple[int, int]:
     """What anyone with WRITE on the agency's topic can do; answers the record's (partition, offset)."""
     headers = list(headers or [])
     if signed_with is not None:
-        headers.append((SIGNATURE_HEADER, signed_with.sign(value)))
+        headers.append((SIGNATURE_HEADER, signed_with.sign(value or b"")))
     producer = KafkaProducer(**kafka.client_config(), max_request_size=2 * 1024 * 1024)
     try:
         sent = producer.send(layout(kafka).topic_for(AGENCY), value=value, key=key, headers=headers).get(timeout=10)
@@ -229,7 +234,8 @@ def test_a_signed_copy_of_a_filed_event_with_other_content_is_an_alert_not_a_sil
     assert (stats.new, stats.duplicates, stats.quarantined, stats.conflicts) == (1, 1, 1, 1)
     assert [e.event for e in inbox.entries(AGENCY)] == [original], "the first filed copy stays"
     [conflict] = inbox.quarantined(AGENCY)
-    assert (conflict.reason, conflict.event_id) == ("conflicting-duplicate", original.event_id)
+    assert (conflict.reason, conflict.event_id, conflict.case_id) == (
+        "conflicting-duplicate", original.event_id, original.case_id)
     assert conflict.sha256 == hashlib.sha256(wire_bytes(altered)).hexdigest()
     [alert] = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert "ALERT" in alert.getMessage() and str(original.event_id) in alert.getMessage()
@@ -272,3 +278,211 @@ def test_one_event_sits_once_in_the_receivers_and_once_in_the_senders_inbox(inbo
     assert inbox.receive(message(1, recipient="elderly-shiba"), at=at, forward=False)
     assert not inbox.receive(message(1), at=at, forward=False)
     assert [len(inbox.entries(a)) for a in (AGENCY, "elderly-shiba")] == [1, 1]
+
+
+def consumer_of(kafka: KafkaSettings, inbox: Inbox, **options: float) -> ReferralConsumer:
+    return ReferralConsumer(AGENCY, new_referral_consumer(kafka, AGENCY), inbox, verifier=verifier_for(kafka, AGENCY),
+                            **options)
+
+
+def test_the_log_names_each_record_by_its_ids_or_wire_position_and_the_stop_line_counts_the_whole_run(
+        kafka, inbox, caplog) -> None:
+    first, second = message(1), message(2)
+    altered = second.model_copy(update={"categories": (InformationCategory.BASIC, InformationCategory.HEALTH)})
+    misaddressed = wire_bytes(message(3, recipient="livelihood"))
+    consumer = consumer_of(kafka, inbox)
+    with caplog.at_level(logging.INFO, logger="tsunagu.consumer"):
+        try:
+            # Two batches, each with a repeat, a refused record and a signed copy with other content.
+            publish(kafka, [first, second, first, altered])
+            partition, offset = write(kafka, misaddressed, signed_with=agency_key(AGENCY))
+            consume_until(consumer, 5)
+            publish(kafka, [first, altered, altered])
+            consume_until(consumer, 8)
+        finally:
+            consumer.close()
+
+    topic = layout(kafka).topic_for(AGENCY)
+    copies = [(r.partition, r.offset) for r in records_for(kafka, AGENCY, at_least=8) if r.value == wire_bytes(altered)]
+    sha = {value: hashlib.sha256(value).hexdigest()[:16] for value in (wire_bytes(altered), misaddressed)}
+    logged = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "tsunagu.consumer"]
+    assert Counter(logged) == Counter([
+        (logging.INFO, f"received referral.requested {first.event_id} for case {first.case_id}"),
+        (logging.INFO, f"received referral.requested {second.event_id} for case {second.case_id}"),
+        *[(logging.INFO, f"duplicate {first.event_id} ignored: already in the inbox")] * 2,
+        *[(logging.ERROR, f"ALERT: quarantined {topic}/{p}@{o}: signed, but event {second.event_id} is filed with "
+                          f"other content (sha256 {sha[wire_bytes(altered)]})") for p, o in copies],
+        (logging.WARNING, f"quarantined {topic}/{partition}@{offset}: not-addressed-here ({len(misaddressed)} bytes, "
+                          f"sha256 {sha[misaddressed]})"),
+        (logging.INFO, "consumer for hikikomori stopped: 2 new, 2 duplicates, 4 quarantined (3 conflicts)"),
+    ])
+    assert len(copies) == 3 and logged[-1][1].startswith("consumer for hikikomori stopped")
+    assert "health" not in caplog.text and "r0000" not in caplog.text, "the log names ids, not content"
+    assert [q.sha256[:16] for q in inbox.quarantined(AGENCY)].count(sha[wire_bytes(altered)]) == 3, (
+        "the digest in the log is the one `tsunagu consume quarantine` lists")
+
+
+def test_a_tombstone_on_the_topic_is_quarantined_as_an_empty_unsigned_record(kafka, inbox) -> None:
+    publish(kafka, [message(1)])
+    partition, offset = write(kafka, None, key=b"compact-me")
+    consume_into(inbox, kafka, 2)
+    [tombstone] = inbox.quarantined(AGENCY)
+    assert (tombstone.reason, tombstone.partition, tombstone.offset, tombstone.size_bytes, tombstone.sha256) == (
+        "unsigned", partition, offset, 0, hashlib.sha256(b"").hexdigest())
+    assert (tombstone.event_id, tombstone.case_id) == (None, None)
+
+
+def test_by_default_each_batch_is_committed_as_soon_as_it_is_filed(kafka, inbox) -> None:
+    publish(kafka, [message(1), message(2)])
+    consumer = consumer_of(kafka, inbox)
+    try:
+        consume_until(consumer, 2)
+        assert committed_offsets(kafka) == 2
+        write(kafka, wire_bytes(message(3)), signed_with=agency_key(AGENCY))
+        consume_until(consumer, 3)
+        assert committed_offsets(kafka) == 3, "the next batch too, however soon it comes"
+    finally:
+        consumer.close()
+
+
+def test_with_a_commit_interval_offsets_are_committed_no_more_often_and_when_the_consumer_stops(kafka, inbox) -> None:
+    publish(kafka, [message(1), message(2)])
+    consumer = consumer_of(kafka, inbox, commit_interval_s=3600)
+    try:
+        consume_until(consumer, 2)
+        for _ in range(3):
+            consumer.poll_once(timeout_ms=100)
+        assert committed_offsets(kafka) == 0
+    finally:
+        consumer.close()
+    assert committed_offsets(kafka) == 2
+
+
+class StoreDown(Exception):
+    pass
+
+
+class InboxThatFailsOnWrite:
+    """The inbox, until its n-th write fails (the disk is full, the database went away)."""
+
+    def __init__(self, inbox: Inbox, *, failing_write: int) -> None:
+        self.inbox, self.failing_write, self.writes = inbox, failing_write, 0
+
+    def receive(self, event: ReferralEventV1, *, at: datetime, forward: bool) -> bool:
+        self.writes += 1
+        if self.writes == self.failing_write:
+            raise StoreDown("could not write the inbox")
+        return self.inbox.receive(event, at=at, forward=forward)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inbox, name)
+
+
+def test_when_the_inbox_cannot_be_written_the_consumer_stops_and_commits_only_what_it_filed(
+        kafka_bootstrap, inbox) -> None:
+    kafka = isolated_kafka_settings(kafka_bootstrap, partitions=1)
+    messages = [message(n) for n in range(1, 5)]
+    publish(kafka, messages)
+    consumer = consumer_of(kafka, InboxThatFailsOnWrite(inbox, failing_write=3))  # type: ignore[arg-type]
+    try:
+        with pytest.raises(StoreDown):
+            consume_until(consumer, 4)
+    finally:
+        consumer.close()  # as `tsunagu consume referrals` does on its way out
+    assert (len(inbox.entries(AGENCY)), committed_offsets(kafka)) == (2, 2)
+
+    restarted = consume_into(inbox, kafka, 2)
+    assert (restarted.stats.new, restarted.stats.duplicates) == (2, 0), "the unfiled records come again, once"
+    assert sorted(e.event.event_id for e in inbox.entries(AGENCY)) == sorted(m.event_id for m in messages)
+
+
+def test_a_consumer_dropped_from_its_group_says_its_last_commit_failed_and_its_records_come_again_as_duplicates(
+        kafka, inbox, caplog) -> None:
+    """Stalled longer than ``max.poll.interval.ms`` (a webhook that hangs, say), the consumer is no longer in
+    its group when it stops: the broker refuses its commit, and the member that took over gets the records."""
+    publish(kafka, [message(1), message(2)])
+    topic = layout(kafka).topic_for(AGENCY)
+    stalling = KafkaConsumer(topic, **kafka.client_config(), group_id=layout(kafka).group_for(AGENCY),
+                             enable_auto_commit=False, auto_offset_reset="earliest", session_timeout_ms=6000,
+                             heartbeat_interval_ms=2000, max_poll_interval_ms=1500)
+    stalling.partitions_for_topic(topic)
+    first = ReferralConsumer(AGENCY, stalling, inbox, verifier=verifier_for(kafka, AGENCY), commit_interval_s=3600)
+    try:
+        consume_until(first, 2)
+        time.sleep(3.5)
+    finally:
+        with caplog.at_level(logging.WARNING, logger="tsunagu.consumer"):
+            first.close()
+    [refused] = [r.getMessage() for r in caplog.records if r.name == "tsunagu.consumer"]
+    assert refused.startswith("offset commit failed (CommitFailedError: ") and refused.endswith(
+        "); those records will be redelivered"), refused
+    assert committed_offsets(kafka) == 0
+
+    second = consume_into(inbox, kafka, 2)
+    assert (second.stats.new, second.stats.duplicates) == (0, 2)
+    assert committed_offsets(kafka) == 2 and len(inbox.entries(AGENCY)) == 2
+
+
+class Crashed(BaseException):
+    """What the SIGKILL would have done, raised instead so that the test can look at what is left."""
+
+
+@pytest.mark.parametrize(("point", "filed_at_crash"), [
+    ("consumer.after-poll", range(0, 1)),  # records fetched, none filed
+    ("consumer.after-inbox-write@2", range(2, 3)),  # in the middle of filing
+    ("consumer.before-commit", range(1, 5)),  # the first batch with records filed
+])
+def test_a_consumer_armed_with_a_crash_point_dies_there_with_no_offset_committed(
+        point, filed_at_crash, kafka_bootstrap, inbox, monkeypatch) -> None:
+    """What tests/e2e/test_referral_faults.py relies on, in-process: the crash lands between the steps named."""
+    kafka = isolated_kafka_settings(kafka_bootstrap, partitions=1)
+    publish(kafka, [message(n) for n in range(1, 5)])
+
+    def sigkill(pid: int, signum: int) -> None:
+        assert (pid, signum) == (os.getpid(), signal.SIGKILL)
+        raise Crashed(point)
+
+    monkeypatch.setattr(os, "kill", sigkill)
+    monkeypatch.setenv(KILL_POINT_ENV, point)
+    consumer = consumer_of(kafka, inbox)
+    try:
+        with pytest.raises(Crashed):
+            consume_until(consumer, 4)
+    finally:
+        consumer.records.close()  # no last commit: the process is gone
+    assert len(inbox.entries(AGENCY)) in filed_at_crash
+    assert committed_offsets(kafka) == 0
+
+
+def test_a_consumer_refuses_a_verifier_made_for_another_agency(kafka, tmp_path) -> None:
+    records = KafkaConsumer(**kafka.client_config())
+    inbox = Inbox.sqlite(tmp_path / "inbox.sqlite")
+    try:
+        with pytest.raises(ValueError, match="^the verifier is another agency's$"):
+            ReferralConsumer(AGENCY, records, inbox, verifier=verifier_for(kafka, "livelihood"))
+    finally:
+        records.close()
+        inbox.close()
+
+
+class StopOnceHandled(threading.Event):
+    """What SIGTERM does to ``tsunagu consume referrals``, here once ``records`` records went through."""
+
+    def __init__(self, consumer: ReferralConsumer, records: int) -> None:
+        super().__init__()
+        self.consumer, self.records = consumer, records
+        self.deadline = time.monotonic() + TIMEOUT_S  # a test that fails, not one that hangs
+
+    def is_set(self) -> bool:
+        return self.consumer.stats.handled >= self.records or time.monotonic() > self.deadline
+
+
+def test_a_running_consumer_files_until_told_to_stop_and_answers_what_it_did(kafka, inbox) -> None:
+    publish(kafka, [message(1), message(2), message(1)])
+    consumer = consumer_of(kafka, inbox)
+    try:
+        totals = consumer.run(StopOnceHandled(consumer, 3))
+    finally:
+        consumer.close()
+    assert (totals.new, totals.duplicates, totals.quarantined) == (2, 1, 0)
+    assert len(inbox.entries(AGENCY)) == 2

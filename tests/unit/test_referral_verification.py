@@ -13,6 +13,7 @@ import pytest
 
 from consumers.verification import Limits, RecordVerifier, Refusal
 from domain.referral_feed import SIGNATURE_HEADER, AgencyKey, ReferralEventV1, event_id_for, wire_bytes
+from domain.vocabulary import InformationCategory
 from infra.kafka.settings import (
     ConsumerSigningSettings,
     RelaySigningSettings,
@@ -116,6 +117,11 @@ def test_a_signed_record_that_is_not_a_v1_referral_event_is_refused() -> None:
     assert RecordVerifier(AGENCY, TOPIC, [KEY]).verify(TOPIC, None, []).refusal is Refusal.UNSIGNED  # a tombstone
 
 
+def test_a_tombstone_signed_as_an_empty_value_is_refused_as_no_v1_message() -> None:
+    """The signature verifies (it covers the empty value), so the reason shown is the content's, not the key's."""
+    assert RecordVerifier(AGENCY, TOPIC, [KEY]).verify(TOPIC, None, signed(b"")).refusal is Refusal.UNKNOWN_SCHEMA
+
+
 @pytest.mark.parametrize("event_id", [
     pytest.param(event_id_for(CASE_ID, 6), id="the next version's id"),
     pytest.param(event_id_for(uuid4(), 5), id="another case's id"),
@@ -168,6 +174,30 @@ def test_a_field_beyond_its_limit_is_refused_though_the_record_is_small(field: s
     assert refusal(value, signed(value)) is Refusal.FIELD_TOO_LONG
     value = wire_bytes(message(**{field: "x" * Limits().id_characters}))
     assert refusal(value, signed(value)) is None
+
+
+def test_a_record_at_exactly_the_limits_is_filed_and_one_byte_or_header_more_is_refused() -> None:
+    exact = wire_bytes(message(categories=list(InformationCategory)))
+    assert len(message(categories=list(InformationCategory)).categories) == Limits().categories
+    assert refusal(exact, signed(exact)) is None, "every category once"
+    value = wire_bytes(message())
+    padded = value + b" " * (Limits().record_bytes - len(value))  # JSON allows the trailing blanks
+    assert refusal(padded, signed(padded)) is None
+    assert refusal(padded + b" ", signed(padded + b" ")) is Refusal.OVERSIZED
+
+    headers = signed(value)
+    fillers = [("h", b"")] * (Limits().headers - len(headers))
+    assert refusal(value, headers + fillers) is None
+    assert refusal(value, headers + fillers + [("h", b"")]) is Refusal.OVERSIZED
+    used = sum(len(name.encode()) + len(raw or b"") for name, raw in headers)
+    padding = ("padding", b"x" * (Limits().header_bytes - used - len("padding")))
+    assert refusal(value, headers + [padding]) is None
+    assert refusal(value, headers + [(padding[0], padding[1] + b"x")]) is Refusal.OVERSIZED
+
+
+def test_a_verifier_without_a_key_is_refused_saying_what_is_missing() -> None:
+    with pytest.raises(ValueError, match="^a consumer needs its agency's signing key$"):
+        RecordVerifier(AGENCY, TOPIC, [])
 
 
 def test_too_many_categories_or_bulky_headers_are_refused() -> None:
