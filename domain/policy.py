@@ -92,6 +92,10 @@ class Policy:
     """How long a break-glass grant lasts (it also ends when the case closes)."""
     dates: PlausibleDates = field(default_factory=PlausibleDates)
     """The range of dates a record may carry."""
+    transition_ages: tuple[int, ...] = (18, 40, 65)
+    """The ages at which the responsible agency changes (制度切替), from the ward's configuration."""
+    transition_notice_days: int = 30
+    """How many days ahead the transitions list shows a member reaching one of those ages."""
 
     def __post_init__(self) -> None:
         if not 6 <= self.self_consent_age <= 18:
@@ -102,3 +106,8 @@ class Policy:
             raise ValueError("support_meeting_max_days must be between 1 and 366")
         if not timedelta(minutes=5) <= self.emergency_ttl <= timedelta(hours=72):
             raise ValueError("emergency_ttl must be between 5 minutes and 72 hours")
+        object.__setattr__(self, "transition_ages", tuple(sorted(set(self.transition_ages))))
+        if not self.transition_ages or any(not 1 <= age <= 120 for age in self.transition_ages):
+            raise ValueError("transition_ages must be one or more ages from 1 to 120")
+        if not 1 <= self.transition_notice_days <= 366:
+            raise ValueError("transition_notice_days must be between 1 and 366")

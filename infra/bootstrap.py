@@ -20,9 +20,9 @@ from domain.referral_feed import ReferralFeed
 from domain.registry import Registry
 from infra.auth import TokenIssuer
 from infra.kafka.settings import ConsumerSigningSettings, KafkaSettings, RelaySigningSettings, refuse_unsafe
-from infra.referral_feed import build_referral_feed
+from infra.referral_feed import ReferralFeedSettings, build_referral_feed
 from infra.revocations import RevokedTokens, revoked_tokens
-from infra.settings import Settings
+from infra.settings import WARDS, Settings
 from infra.startup import check_not_demo_data, check_safe, demo_secrets_file, problems_of
 from infra.store import eventsourcing_env
 from projections import ReadModels, build_read_models
@@ -41,6 +41,11 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as error:
         raise problems_of(error) from None
+
+
+def ward_overrides(ward: str | None) -> dict[str, Any]:
+    """Settings for ``--ward``: the bundled ward file, winning over ``TSUNAGU_WARD`` and ``TSUNAGU_REGISTRY_PATH``."""
+    return {} if ward is None else {"ward": ward, "registry_path": WARDS / f"{ward}.json"}
 
 
 def load_kafka_settings(**overrides: Any) -> KafkaSettings:
@@ -67,14 +72,16 @@ class Configured:
     warnings: tuple[str, ...] = ()
 
 
-def configure(*, demo: bool, tokens: bool, store: bool, create_demo: bool = False) -> Configured:
+def configure(*, demo: bool, tokens: bool, store: bool, create_demo: bool = False, **overrides: Any) -> Configured:
     """Settings for a command, refused (:class:`~infra.startup.RefusedConfiguration`) when unsafe.
 
     Outside ``demo`` the demo's secrets are never read, and their presence in the data directory
-    is refused. With ``demo`` they fill what is unset (``create_demo``: made on first use)."""
-    settings, signs = load_settings(), False
+    is refused. With ``demo`` they fill what is unset (``create_demo``: made on first use), and a ward
+    file without staff gets demo staff (:func:`ward_registry`). ``overrides`` win over the environment
+    (``ward`` from ``--ward``)."""
+    settings, signs = load_settings(**overrides), False
     if demo:
-        settings, signs = demo_settings(settings, create=create_demo)
+        settings, signs = demo_settings(settings.as_demo(), create=create_demo)
     else:
         check_not_demo_data(settings)
     warnings = check_safe(settings, tokens=tokens, store=store)
@@ -83,7 +90,23 @@ def configure(*, demo: bool, tokens: bool, store: bool, create_demo: bool = Fals
 
 @cache
 def load_registry(path: Path) -> Registry:
+    """A ward's configuration file, validated (``docs/wards.md``)."""
     return Registry.model_validate(json.loads(path.read_text(encoding="utf-8")))
+
+
+def ward_registry(settings: Settings) -> Registry:
+    """The ward the process serves: its configuration file, and in demo mode only (``--demo``), demo staff
+    when the file names none."""
+    if settings.demo:
+        return _with_demo_staff(settings.registry_path)
+    return load_registry(settings.registry_path)
+
+
+@cache
+def _with_demo_staff(path: Path) -> Registry:
+    from infra.demo.staff import with_demo_staff
+
+    return with_demo_staff(load_registry(path))
 
 
 @dataclass
@@ -104,8 +127,17 @@ class Services:
     def referral_feed(self) -> ReferralFeed:
         """The referral messages read from the log (built on first use, with ``TSUNAGU_REFERRALS_*``)."""
         if self._referral_feed is None:
-            self._referral_feed = build_referral_feed(self.tsunagu)
+            self._referral_feed = build_referral_feed(self.tsunagu, referral_feed_settings(self.tsunagu.registry))
         return self._referral_feed
+
+
+def referral_feed_settings(registry: Registry) -> ReferralFeedSettings:
+    """Where escalations go: ``TSUNAGU_REFERRALS_COORDINATION_AGENCY`` if set, else the ward's
+    ``escalation_target``, else ``coordination``."""
+    settings = ReferralFeedSettings()
+    if "coordination_agency" in settings.model_fields_set or registry.escalation_target is None:
+        return settings
+    return settings.model_copy(update={"coordination_agency": registry.escalation_target})
 
 
 def build_services(settings: Settings, *, with_tokens: bool = True, demo_sign_in: bool = False) -> Services:
@@ -119,14 +151,18 @@ def build_services(settings: Settings, *, with_tokens: bool = True, demo_sign_in
 
 def build_tsunagu(settings: Settings) -> Tsunagu:
     prepare_data_dir(settings)
-    return Tsunagu(eventsourcing_env(settings), registry=load_registry(settings.registry_path),
-                   policy=policy(settings))
+    registry = ward_registry(settings)
+    return Tsunagu(eventsourcing_env(settings), registry=registry, policy=policy(settings, registry))
 
 
-def policy(settings: Settings) -> Policy:
-    """The ward's limits on consent, 支援会議, break-glass and dates, from the settings."""
-    return Policy(self_consent_age=settings.self_consent_age, consent_max_days=settings.consent_max_days,
-                  support_meeting_max_days=settings.support_meeting_max_days,
+def policy(settings: Settings, registry: Registry | None = None) -> Policy:
+    """The ward's limits on consent, 支援会議, break-glass and dates, and its transition ages: the ward
+    file's practice, unless a setting (``TSUNAGU_CONSENT_MAX_DAYS`` …) says otherwise."""
+    practice = (registry or load_registry(settings.registry_path)).practice
+    return Policy(self_consent_age=settings.self_consent_age,
+                  consent_max_days=settings.consent_max_days or practice.consent_max_days,
+                  support_meeting_max_days=settings.support_meeting_max_days or practice.support_meeting_max_days,
+                  transition_ages=settings.transition_ages or practice.transition_ages,
                   emergency_ttl=timedelta(hours=settings.emergency_ttl_hours),
                   dates=PlausibleDates(earliest_record=settings.earliest_record_date,
                                        earliest_birth=settings.earliest_birth_date,
@@ -151,7 +187,7 @@ def build_token_issuer(settings: Settings) -> TokenIssuer:
                            "`tsunagu serve --demo` creates one for the demo.")
     return TokenIssuer(secret=settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer,
                        audience=settings.jwt_audience, ttl=timedelta(minutes=settings.token_ttl_minutes),
-                       registry=load_registry(settings.registry_path), revoked=build_revoked_tokens(settings))
+                       registry=ward_registry(settings), revoked=build_revoked_tokens(settings))
 
 
 def demo_settings(base: Settings, *, create: bool) -> tuple[Settings, bool]:

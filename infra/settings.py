@@ -13,7 +13,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from limits import parse_many
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.policy import FLOOR_BIRTH_DATE, FLOOR_RECORD_DATE, MAX_YEARS_AHEAD
@@ -48,13 +48,21 @@ class Settings(BaseSettings):
     token_ttl_minutes: int = Field(default=480, ge=1, le=24 * 60,
                                    description="Tokens living longer than this are refused, whoever signed them")
 
-    registry_path: Path = WARDS / "minato.json"
+    ward: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]{0,39}$",
+                             description="A bundled ward configuration (infra/wards/<ward>.json): minato, chuo, "
+                                         "bunkyo, ota, toshima")
+    registry_path: Path = Field(default=WARDS / "minato.json", description="The ward's configuration file; "
+                                "set, it wins over TSUNAGU_WARD (default: the bundled minato.json)")
     emergency_ttl_hours: int = Field(default=24, ge=1, le=72)
     self_consent_age: int = Field(default=15, ge=6, le=18, description="A child below this age consents "
                                   "through a 親権者 (practice: about 12–15)")
-    consent_max_days: int = Field(default=366, ge=1, le=1098, description="A consent is valid at most this long")
-    support_meeting_max_days: int = Field(default=92, ge=1, le=366, description="A 支援会議's sharing lasts "
-                                          "until its stated end, at most this long")
+    consent_max_days: int | None = Field(default=None, ge=1, le=1098, description="A consent is valid at most "
+                                         "this long (unset: the ward file's, else 366)")
+    support_meeting_max_days: int | None = Field(default=None, ge=1, le=366, description="A 支援会議's sharing "
+                                                 "lasts until its stated end, at most this long (unset: the ward "
+                                                 "file's, else 92)")
+    transition_ages: tuple[int, ...] | None = Field(default=None, description="Ages at which the responsible "
+                                                    "agency changes, as a JSON list (unset: the ward file's)")
     earliest_record_date: date = Field(default=FLOOR_RECORD_DATE, ge=FLOOR_RECORD_DATE, le=date(2100, 1, 1),
                                        description="When the ward's records begin: nothing is dated earlier "
                                                    "(occurred_at, meetings, plans, as_of)")
@@ -120,6 +128,35 @@ class Settings(BaseSettings):
             raise ValueError("「10/minute;100/hour」の形で指定してください / "
                              "write it as e.g. 10/minute;100/hour") from None
         return value
+
+    _demo: bool = PrivateAttr(default=False)
+
+    @field_validator("ward")
+    @classmethod
+    def _ward_is_bundled(cls, value: str | None) -> str | None:
+        if value is not None and not (WARDS / f"{value}.json").is_file():
+            bundled = ", ".join(sorted(path.stem for path in WARDS.glob("*.json")))
+            raise ValueError(f"同梱の区の設定にありません（{bundled}） / is not a bundled ward ({bundled})")
+        return value
+
+    @model_validator(mode="after")
+    def _ward_names_the_registry(self) -> Settings:
+        """TSUNAGU_REGISTRY_PATH wins; else TSUNAGU_WARD names a bundled ward file; else Minato's."""
+        if self.ward is not None and "registry_path" not in self.model_fields_set:
+            self.registry_path = WARDS / f"{self.ward}.json"
+        return self
+
+    @property
+    def demo(self) -> bool:
+        """Whether this process runs the demo (``--demo``): set only by :meth:`as_demo`, never from the
+        environment. It adds demo staff to a ward file that names none."""
+        return self._demo
+
+    def as_demo(self) -> Settings:
+        """These settings, for a process started with ``--demo``."""
+        copy = self.model_copy()
+        copy._demo = True
+        return copy
 
     @model_validator(mode="after")
     def _birth_dates_precede_records(self) -> Settings:

@@ -24,8 +24,13 @@ the same events; a later ``until`` carries the same stories further.
 Emergency (break-glass) access is always dated by the application's clock, as the
 application records it; it is the last record of its case.
 
-Modules: ``ward`` (agencies, staff, the run), ``story`` (how a household's steps are
-recorded), ``stories/`` (what happens in each kind of household), ``seed`` (the year),
+It runs on any ward's configuration (``infra/wards/``): the stories turn to *desks* chosen from
+the ward file by role, field and project (``desks``), and a ward file that names no staff gets
+demo staff, in a process started with ``--demo`` only (``staff``).
+
+Modules: ``ward`` (who works where, the run), ``desks`` (which agency plays which part for a
+household), ``staff`` (demo staff for a ward file without any), ``story`` (how a household's steps
+are recorded), ``stories/`` (what happens in each kind of household), ``seed`` (the year),
 ``showcases`` (the cases worth opening) and ``summary`` (what a seeding answers).
 """
 

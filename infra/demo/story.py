@@ -62,11 +62,11 @@ from domain.commands import (
     RevisePlan,
     WithdrawConsent,
 )
-from domain.vocabulary import ConsentGiver, ConsentMethod, DecisionKind, Field, IssueTag, ResourceKind
+from domain.vocabulary import ClosureReason, ConsentGiver, ConsentMethod, DecisionKind, Field, IssueTag, ResourceKind
 from domain.vocabulary import InformationCategory as Cat
 from domain.vocabulary import VisitOutcome as Visit
 from infra.demo.names import GIVEN_NAMES, SURNAMES, generation
-from infra.demo.ward import COORDINATION, Run, Stop
+from infra.demo.ward import Run, Stop
 
 ALL_CATEGORIES = list(Cat)
 
@@ -129,6 +129,8 @@ class Story:
         self.index = index
         self.rng = rng
         self.district = district
+        self.desks = run.ward.of(district)
+        """The agencies this household's story turns to (:mod:`infra.demo.desks`)."""
         self.t = opened_at
         self.last_at: datetime | None = None
         self.force = force
@@ -171,15 +173,47 @@ class Story:
         assert self._case_id is not None, "the story has not opened its case yet"
         return self._case_id
 
-    # -- agencies of the household's district --
+    # -- the household's desks (its district's, and the ward's) --
 
     @property
     def elderly(self) -> str:
-        return f"elderly-{self.district}"
+        return self.desks.elderly
 
     @property
     def general(self) -> str:
-        return f"general-{self.district}"
+        return self.desks.general
+
+    @property
+    def coordination(self) -> str:
+        return self.desks.coordination
+
+    @property
+    def hikikomori(self) -> str:
+        return self.desks.hikikomori
+
+    @property
+    def livelihood(self) -> str:
+        return self.desks.livelihood
+
+    @property
+    def children(self) -> str:
+        return self.desks.children
+
+    @property
+    def child_guidance(self) -> str | None:
+        return self.desks.child_guidance
+
+    @property
+    def disability(self) -> str:
+        return self.desks.disability
+
+    @property
+    def shakyo(self) -> str:
+        return self.desks.shakyo
+
+    @property
+    def health(self) -> str:
+        return self.desks.health
 
     # -- chance and time --
 
@@ -229,7 +263,7 @@ class Story:
     # -- staff --
 
     def worker(self, agency: str) -> str:
-        """The household's worker at ``agency`` (a coordinator at the coordination office)."""
+        """The household's worker at ``agency`` (a coordinator at an office)."""
         if agency not in self.workers:
             self.workers[agency] = self.rng.choice(self.run.ward.staff_of(agency))
         return self.workers[agency]
@@ -388,15 +422,14 @@ class Story:
     def support_meeting(self, purpose: str, attendees: Sequence[str], decisions: Sequence[MeetingDecision], *,
                         about: Sequence[str], categories: Sequence[Cat],
                         follow_up: MeetingDecision | None = None) -> str:
-        """A 支援会議, convened by a coordinator of the ward's office for it (the coordination office).
+        """A 支援会議, convened by a coordinator of the ward's office for it.
 
         Each member sits for their agency as its registry staff (the household's worker there) and
         pledges confidentiality; no consent is needed. It tables the members ``about`` and the
         ``categories`` it discusses, and shares them until its next sitting. With ``follow_up``, the
         story keeps sitting (each next sitting decides that) until :meth:`stop_sitting`.
         """
-        office = self.run.ward.registry.support_meeting_office
-        assert office == COORDINATION
+        office = self.desks.support_office
         attendees = unique([office, *attendees])
         held_on = self.today()
         until = self.next_sitting(held_on)
@@ -437,15 +470,15 @@ class Story:
 
     def multi_meeting(self, purpose: str, attendees: Sequence[str],
                       decisions: Sequence[MeetingDecision] = ()) -> str | None:
-        """A 重層的支援会議 convened by the coordinator, with the agencies the person's consent covers.
+        """A 重層的支援会議 convened by the household's coordinator, with the agencies the person's consent covers.
 
         The consent must cover everyone in the room, the convener included: None (not held) when
         it does not cover the coordination office, or covers no one else.
         """
-        attendees = [a for a in unique([COORDINATION, *attendees]) if self.covers(a)]
-        if COORDINATION not in attendees or len(attendees) < 2:
+        attendees = [a for a in unique([self.coordination, *attendees]) if self.covers(a)]
+        if self.coordination not in attendees or len(attendees) < 2:
             return None
-        meeting_id = self.do(COORDINATION, HoldMultiLayeredMeeting(
+        meeting_id = self.do(self.coordination, HoldMultiLayeredMeeting(
             case_id=self.case_id, held_on=self.today(), purpose=purpose,
             participants=tuple(Participant(a, self.worker(a)) for a in attendees), decisions=tuple(decisions)))
         self.milestones.append("重層的支援会議")
@@ -456,7 +489,7 @@ class Story:
         return tuple(role for role in roles if self.covers(role.agency))
 
     def adopt(self, meeting_id: str, goals: list[str], roles: Sequence[PlanRole]) -> None:
-        self.do(COORDINATION, AdoptPlan(case_id=self.case_id, meeting_id=meeting_id, goals=tuple(goals),
+        self.do(self.coordination, AdoptPlan(case_id=self.case_id, meeting_id=meeting_id, goals=tuple(goals),
                                         roles=self._covered(roles), next_review_on=self.review_date()))
         self.plan_in_progress = True
         self.milestones.append("プラン決定")
@@ -469,7 +502,7 @@ class Story:
         meeting_id = self.multi_meeting("支援プランの見直し", attendees)
         if meeting_id is None:
             return False
-        self.do(COORDINATION, RevisePlan(case_id=self.case_id, meeting_id=meeting_id, goals=tuple(goals),
+        self.do(self.coordination, RevisePlan(case_id=self.case_id, meeting_id=meeting_id, goals=tuple(goals),
                                          roles=self._covered(roles), next_review_on=self.review_date(),
                                          reason=reason))
         self.milestones.append("プラン見直し")
@@ -480,7 +513,7 @@ class Story:
             MeetingDecision(DecisionKind.OTHER, "支援プランの目標の達成状況を評価し、終結を確認した。")])
         if meeting_id is None:
             return False
-        self.do(COORDINATION, EvaluatePlan(case_id=self.case_id, meeting_id=meeting_id, evaluation=evaluation,
+        self.do(self.coordination, EvaluatePlan(case_id=self.case_id, meeting_id=meeting_id, evaluation=evaluation,
                                            goals_met=goals_met))
         self.plan_in_progress = False
         self.milestones.append("終結評価")
@@ -569,15 +602,16 @@ class Story:
         self.do(agency, EndInvolvement(case_id=self.case_id, reason=reason))
         self.milestones.append("関与終了")
 
-    def close(self, agency: str, evaluation: str, outcome: str) -> None:
-        """Closing is for the lead agency or the coordinator (on a case it has a part in)."""
-        assert agency in (self.lead, COORDINATION), "an agency that is not the lead ends its involvement instead"
-        self.do(agency, CloseCase(case_id=self.case_id, evaluation=evaluation, outcome=outcome))
+    def close(self, agency: str, evaluation: str, outcome: str, reason: ClosureReason | None = None) -> None:
+        """Closing is for the lead agency or the coordinator (on a case it has a part in), on the plan's
+        終結評価 or with ``reason``, why there is none."""
+        assert agency in (self.lead, self.coordination), "an agency that is not the lead ends its involvement instead"
+        self.do(agency, CloseCase(case_id=self.case_id, evaluation=evaluation, outcome=outcome, reason=reason))
         self.closed = True
         self.milestones.append("終結")
 
     def reopen(self, agency: str, reason: str) -> None:
-        assert agency in (self.lead, COORDINATION)
+        assert agency in (self.lead, self.coordination)
         self.do(agency, ReopenCase(case_id=self.case_id, reason=reason))
         self.closed = False
         self.milestones.append("再開")

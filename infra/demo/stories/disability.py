@@ -12,7 +12,6 @@ from domain.vocabulary import ConsentMethod, Field, IssueTag, ResourceKind
 from domain.vocabulary import InformationCategory as Cat
 from infra.demo.names import GIVEN_NAMES, SURNAMES
 from infra.demo.story import ALL_CATEGORIES, Story
-from infra.demo.ward import CHILDREN, COORDINATION, DISABILITY, LIVELIHOOD, SHAKYO
 
 ADULT_VIEWS = (
     "「今の作業所に通い続けたい。お母さんと一緒に暮らしたい」と話した。",
@@ -30,6 +29,8 @@ class Disability(Story):
     WEIGHT = 9
 
     def play(self) -> None:
+        # this household's desks (infra.demo.desks)
+        COORDINATION, SHAKYO, DISABILITY = self.coordination, self.shakyo, self.disability
         rng, D, E = self.rng, DISABILITY, self.elderly
         variant = 65 if self.chance(0.55, "variant65") else (40 if self.chance(0.2) else None)
         due: date | None = None
@@ -122,6 +123,9 @@ class DisabilityChild(Story):
     WEIGHT = 3
 
     def play(self) -> None:
+        # this household's desks (infra.demo.desks)
+        COORDINATION, LIVELIHOOD, CHILDREN, DISABILITY = (
+            self.coordination, self.livelihood, self.children, self.disability)
         rng, C, D = self.rng, CHILDREN, DISABILITY
         due = self.today() + timedelta(days=rng.randint(80, 220))
         due = due.replace(day=min(due.day, 28))

@@ -9,7 +9,6 @@ from domain.commands import MeetingDecision, PlanRole
 from domain.vocabulary import ConsentMethod, DecisionKind, Field, IssueTag, ResourceKind
 from domain.vocabulary import InformationCategory as Cat
 from infra.demo.story import Story
-from infra.demo.ward import CHILDREN, COORDINATION, SHAKYO
 
 
 class DoubleCare(Story):
@@ -20,6 +19,8 @@ class DoubleCare(Story):
     WEIGHT = 9
 
     def play(self) -> None:
+        # this household's desks (infra.demo.desks)
+        COORDINATION, SHAKYO, CHILDREN = self.coordination, self.shakyo, self.children
         rng, E = self.rng, self.elderly
         opener = CHILDREN if rng.random() < 0.6 else E
         age = rng.randint(35, 46)
@@ -62,9 +63,11 @@ class DoubleCare(Story):
                    f"{elder}の介護サービスの調整を依頼します。" if other == E
                    else "子育て支援サービスの調整を依頼します。", about=["elder"] if other == E else ["self", "kid"])
         self.wait(1, 6)
-        if other == E and self.chance(0.15, "decline_district"):
-            elsewhere = rng.choice([d for d in self.run.ward.district_ids if d != self.district])
-            other = f"elderly-{elsewhere}"
+        # Another district's elderly centre (where the ward has one per district).
+        elsewhere_desks = [d for d in self.run.ward.district_ids if self.run.ward.of(d).elderly != E]
+        if other == E and self.chance(0.15, "decline_district") and elsewhere_desks:
+            elsewhere = rng.choice(elsewhere_desks)
+            other = self.run.ward.of(elsewhere).elderly
             self.decline(E, f"{elder}の住所地は{self.run.ward.district_ja[elsewhere]}地区のため、"
                             "担当は同地区の高齢者相談センターとなる。", alternative=other)
             self.wait(0.5, 4)

@@ -10,7 +10,6 @@ from domain.vocabulary import DecisionKind, Field, IssueTag, ResourceKind
 from domain.vocabulary import InformationCategory as Cat
 from domain.vocabulary import VisitOutcome as Visit
 from infra.demo.story import ALL_CATEGORIES, Story, unique
-from infra.demo.ward import COORDINATION, HEALTH, HIKIKOMORI, LIVELIHOOD, SHAKYO
 
 
 class EightyFifty(Story):
@@ -21,6 +20,9 @@ class EightyFifty(Story):
     WEIGHT = 22
 
     def play(self) -> None:
+        # this household's desks (infra.demo.desks)
+        COORDINATION, HEALTH, HIKIKOMORI, LIVELIHOOD, SHAKYO = (
+            self.coordination, self.health, self.hikikomori, self.livelihood, self.shakyo)
         rng, E = self.rng, self.elderly
         hik_mix, withheld = self.force.get("hik_mix", False), self.force.get("hik_withheld", False)
         parent_f = rng.random() < 0.7

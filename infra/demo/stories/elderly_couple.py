@@ -5,11 +5,10 @@ the elderly centre, and closes the case once care services have started.
 from __future__ import annotations
 
 from domain.commands import EscalateToMultiAgency, PlanRole
-from domain.vocabulary import ConsentMethod, Field, IssueTag
+from domain.vocabulary import ClosureReason, ConsentMethod, Field, IssueTag
 from domain.vocabulary import InformationCategory as Cat
 from domain.vocabulary import VisitOutcome as Visit
 from infra.demo.story import Story
-from infra.demo.ward import COORDINATION
 
 
 class ElderlyCouple(Story):
@@ -20,6 +19,8 @@ class ElderlyCouple(Story):
     WEIGHT = 8
 
     def play(self) -> None:
+        # this household's desks (infra.demo.desks)
+        COORDINATION = self.coordination
         rng, G, E = self.rng, self.general, self.elderly
         husband = rng.randint(78, 92)
         wife = husband - rng.randint(0, 6)
@@ -70,4 +71,4 @@ class ElderlyCouple(Story):
             # The one-stop desk opened the case and leads it: a lead cannot just end its own part
             # (関与終了), so it closes the case once the elderly centre's own support has taken over.
             self.close(G, "介護サービスの利用が始まり、高齢者相談センターによる支援に移行したため終結する。",
-                       "他機関の支援へ移行")
+                       "他機関の支援へ移行", reason=ClosureReason.TRANSFERRED)

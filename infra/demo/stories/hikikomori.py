@@ -6,11 +6,10 @@ narrow (taking the employment centre out of it, a partial withdrawal).
 from __future__ import annotations
 
 from domain.commands import MeetingDecision
-from domain.vocabulary import DecisionKind, Field, IssueTag, ResourceKind
+from domain.vocabulary import ClosureReason, DecisionKind, Field, IssueTag, ResourceKind
 from domain.vocabulary import InformationCategory as Cat
 from domain.vocabulary import VisitOutcome as Visit
 from infra.demo.story import Story
-from infra.demo.ward import COORDINATION, HEALTH, HIKIKOMORI, LIVELIHOOD
 
 
 class Hikikomori(Story):
@@ -21,6 +20,8 @@ class Hikikomori(Story):
     WEIGHT = 7
 
     def play(self) -> None:
+        # this household's desks (infra.demo.desks)
+        COORDINATION, HEALTH, HIKIKOMORI, LIVELIHOOD = self.coordination, self.health, self.hikikomori, self.livelihood
         rng, H = self.rng, HIKIKOMORI
         age = rng.randint(22, 39)
         years = rng.randint(2, 12)
@@ -99,4 +100,5 @@ class Hikikomori(Story):
                 self.wait(20, 40)
                 # The hikikomori desk leads the case, so it closes it (a lead cannot just end its own part).
                 self.close(H, "就労準備支援事業に移行したため終結する"
-                              "（以後の支援は生活・就労支援センターの事業で継続）。", "他機関の支援へ移行")
+                              "（以後の支援は生活・就労支援センターの事業で継続）。", "他機関の支援へ移行",
+                           reason=ClosureReason.TRANSFERRED)

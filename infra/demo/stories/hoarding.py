@@ -9,7 +9,6 @@ from domain.vocabulary import ConsentMethod, DecisionKind, Field, IssueTag, Reso
 from domain.vocabulary import InformationCategory as Cat
 from domain.vocabulary import VisitOutcome as Visit
 from infra.demo.story import Story
-from infra.demo.ward import COORDINATION, HEALTH, SHAKYO
 
 
 class Hoarding(Story):
@@ -20,6 +19,8 @@ class Hoarding(Story):
     WEIGHT = 7
 
     def play(self) -> None:
+        # this household's desks (infra.demo.desks)
+        COORDINATION, HEALTH, SHAKYO = self.coordination, self.health, self.shakyo
         rng = self.rng
         opener = SHAKYO if rng.random() < 0.5 else self.general
         age = rng.randint(55, 85)

@@ -6,10 +6,9 @@ the consent), and closure once work is found.
 from __future__ import annotations
 
 from domain.commands import PlanRole
-from domain.vocabulary import ConsentMethod, Field, IssueTag, ResourceKind
+from domain.vocabulary import ClosureReason, ConsentMethod, Field, IssueTag, ResourceKind
 from domain.vocabulary import InformationCategory as Cat
 from infra.demo.story import Story, unique
-from infra.demo.ward import COORDINATION, LIVELIHOOD, SHAKYO
 
 
 class Poverty(Story):
@@ -20,6 +19,8 @@ class Poverty(Story):
     WEIGHT = 18
 
     def play(self) -> None:
+        # this household's desks (infra.demo.desks)
+        COORDINATION, LIVELIHOOD, SHAKYO = self.coordination, self.livelihood, self.shakyo
         rng = self.rng
         shakyo_opens = self.chance(0.2, "opener_shakyo")
         opener = SHAKYO if shakyo_opens else (LIVELIHOOD if rng.random() < 0.65 else self.general)
@@ -44,7 +45,7 @@ class Poverty(Story):
             if self.chance(0.7):
                 self.wait(5, 25)
                 self.close(opener, "住居確保給付金と各種減免制度の情報を提供し、本人が自ら手続きを進めたため終結する。",
-                           "情報提供により解決")
+                           "情報提供により解決", reason=ClosureReason.NO_NEED)
             return
         self.wait(0.1, 3)
         agencies = unique([opener, LIVELIHOOD, self.general, SHAKYO, COORDINATION])
@@ -118,4 +119,4 @@ class Poverty(Story):
                 if not self.evaluate(agencies, "就職が決まり、家計が安定した。", True):
                     return
             # The case's lead (the desk that opened it) closes it, on the livelihood centre's word.
-            self.close(self.lead, "就職が決まり家計が安定したため終結する。", "目標達成")
+            self.close(self.lead, "就職が決まり家計が安定したため終結する。", "目標達成", reason=ClosureReason.NO_NEED)

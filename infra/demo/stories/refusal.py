@@ -5,11 +5,10 @@ person opens the door—consent, a salon, closure, and now and then a reopening.
 from __future__ import annotations
 
 from domain.commands import MeetingDecision
-from domain.vocabulary import ConsentMethod, DecisionKind, Field, IssueTag, ResourceKind
+from domain.vocabulary import ClosureReason, ConsentMethod, DecisionKind, Field, IssueTag, ResourceKind
 from domain.vocabulary import InformationCategory as Cat
 from domain.vocabulary import VisitOutcome as Visit
 from infra.demo.story import Story
-from infra.demo.ward import COORDINATION, HEALTH, SHAKYO
 
 MAX_REOPENINGS = 2
 """Reopenings in a whole run: a few show the flow; most closed cases stay closed."""
@@ -23,6 +22,8 @@ class SupportRefusal(Story):
     WEIGHT = 10
 
     def play(self) -> None:
+        # this household's desks (infra.demo.desks)
+        COORDINATION, HEALTH, SHAKYO = self.coordination, self.health, self.shakyo
         rng, E = self.rng, self.elderly
         age = rng.randint(75, 92)
         male = rng.random() < 0.55
@@ -77,7 +78,8 @@ class SupportRefusal(Story):
         if self.chance(0.4, "close"):
             self.wait(10, 40)
             self.resolve(E, IssueTag.SUPPORT_REFUSAL, "訪問とサロンへの参加を受け入れるようになった。")
-            self.close(E, "受診が再開し、サロンと民生委員による見守り体制が整ったため終結する。", "見守り体制の構築")
+            self.close(E, "受診が再開し、サロンと民生委員による見守り体制が整ったため終結する。", "見守り体制の構築",
+                       reason=ClosureReason.NO_NEED)
             if self.chance(0.1, "reopen") and self.run.commands["ReopenCase"] < MAX_REOPENINGS:
                 self.wait(20, 60)
                 self.reopen(E, "民生委員から、再び食事がとれていない様子との連絡があったため再開する。")

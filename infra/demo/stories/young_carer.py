@@ -13,7 +13,6 @@ from domain.vocabulary import ConsentMethod, DecisionKind, Field, IssueTag, Reso
 from domain.vocabulary import InformationCategory as Cat
 from domain.vocabulary import VisitOutcome as Visit
 from infra.demo.story import ALL_CATEGORIES, Story
-from infra.demo.ward import CHILD_GUIDANCE, CHILDREN, COORDINATION, DISABILITY, HEALTH, LIVELIHOOD, SHAKYO
 
 CHILD_VIEWS = (
     "「お母さんの病気のことを、学校の先生にも知ってほしい。家のことを少し手伝ってもらえたら助かる」と話した。",
@@ -36,6 +35,10 @@ class YoungCarer(Story):
     WEIGHT = 7
 
     def play(self) -> None:
+        # this household's desks (infra.demo.desks)
+        COORDINATION, HEALTH, LIVELIHOOD, SHAKYO, CHILDREN, CHILD_GUIDANCE, DISABILITY = (
+            self.coordination, self.health, self.livelihood, self.shakyo, self.children, self.child_guidance,
+            self.disability)
         rng, C = self.rng, CHILDREN
         age = rng.randint(12, 17)
         if self.force.get("under15"):
