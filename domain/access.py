@@ -34,7 +34,9 @@ WITHHELD_EN = "Withheld: not covered by the person's consent, a support meeting 
 
 
 RULES_VERSION = 2
-"""The version of the reading rules below; access records name the version they were decided under."""
+"""The version of the reading rules below; access records name the version they were decided under. (Reading
+every statutory meeting held without consent like the 支援会議 changed no decision on any existing history:
+only the 支援会議 was stored before, so it is still version 2.)"""
 
 
 def decide_entry(reader: Actor, entry: EntryRef, case: Case, at: datetime) -> Decision:
@@ -50,9 +52,10 @@ def decide_case(reader: Actor, case: Case, at: datetime) -> list[Decision]:
 class ReaderView:
     """What one reader may see of one case at one moment.
 
-    The case-wide facts (each member's consents covering the reader's agency, the 支援会議 the agency
-    attended, a referral made to it on a meeting's decision, an emergency grant) are worked out once,
-    so that deciding each entry is cheap.
+    The case-wide facts (each member's consents covering the reader's agency, the meetings held without
+    consent — 支援会議 and the other statutory kinds of :mod:`domain.meeting_kinds` — the agency attended, a
+    referral made to it on such a meeting's decision, an emergency grant) are worked out once, so that
+    deciding each entry is cheap. Every unconsented meeting grants on ``Basis.SUPPORT_MEETING``.
     """
 
     def __init__(self, reader: Actor, case: Case, at: datetime) -> None:
@@ -138,7 +141,8 @@ def write_basis(actor: Actor, case: Case, at: datetime) -> WriteBasis | None:
     """The actor's standing to record on a case now, or None.
 
     An agency records on a case it is part of: it wrote on it (and has not ended its involvement
-    since), an active consent covers it, it sits in a current 支援会議 on it, or a referral was made
+    since), an active consent covers it, it sits in a current meeting held without consent (支援会議 or
+    another statutory kind) on it, or a referral was made
     to it (and not declined or revoked). Break-glass gives none: it is read-only. Roles alone give
     none either: a coordinator records on the cases it is part of, not on every case in the ward.
     Auditors and administrators never record on cases.
@@ -159,6 +163,7 @@ def write_basis(actor: Actor, case: Case, at: datetime) -> WriteBasis | None:
 
 
 def covers_agency(case: Case, agency_id: str, at: datetime) -> bool:
-    """Whether an active consent or a current 支援会議 covers ``agency_id`` (for roles and handovers)."""
+    """Whether an active consent or a current meeting held without consent covers ``agency_id`` (for roles and
+    handovers)."""
     return (case.consent_covering(agency_id, None, at) is not None
             or case.support_meeting_for(agency_id, at) is not None)

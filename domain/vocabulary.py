@@ -34,6 +34,10 @@ class Field(LabelledEnum):
     HEALTH = "health", "保健・医療", "Health"
     GENERAL = "general", "総合相談", "General"
     COMMUNITY = "community", "地域福祉", "Community"
+    HOUSING = "housing", "住まい", "Housing"
+    EDUCATION = "education", "教育", "Education"
+    YOUTH = "youth", "若者", "Young people"
+    EMPLOYMENT = "employment", "就労", "Employment"
 
 
 class Role(LabelledEnum):
@@ -59,7 +63,9 @@ class Basis(LabelledEnum):
 
     OWN_RECORD = "OWN_RECORD", "自機関の記録", "Own agency's record"
     CONSENT = "CONSENT", "本人同意", "Consent"
-    SUPPORT_MEETING = "SUPPORT_MEETING", "支援会議（守秘義務）", "Support meeting (confidentiality duty)"
+    SUPPORT_MEETING = "SUPPORT_MEETING", "支援会議等（守秘義務）", "Support meeting or other statutory meeting " \
+        "(confidentiality duty)"
+    """Every meeting held without consent (支援会議 art. 106-6, 地域ケア会議, …: :mod:`domain.meeting_kinds`)."""
     EMERGENCY = "EMERGENCY", "緊急時（生命・身体の保護）", "Emergency (protection of life or body)"
     AUDIT = "AUDIT", "監査", "Audit"
 
@@ -73,13 +79,29 @@ class WriteBasis(LabelledEnum):
 
     OWN_RECORD = "OWN_RECORD", "自機関の記録がある", "Has recorded on the case"
     CONSENT = "CONSENT", "本人同意の範囲内", "Covered by the person's consent"
-    SUPPORT_MEETING = "SUPPORT_MEETING", "支援会議の構成員", "Member of a current support meeting"
+    SUPPORT_MEETING = "SUPPORT_MEETING", "支援会議等の構成員", "Member of a current support or statutory meeting"
     REFERRAL = "REFERRAL", "つなぎ先", "The case was referred to it"
 
 
 class MeetingKind(LabelledEnum):
     MULTI_LAYERED = "multi_layered", "重層的支援会議", "Multi-layered support meeting"
     SUPPORT = "support", "支援会議", "Support meeting (art. 106-6)"
+    COMMUNITY_CARE = "community_care", "地域ケア会議", "Community care meeting (Long-Term Care Insurance Act)"
+    CHILD_PROTECTION = "child_protection", "要保護児童対策地域協議会", "Council for children in need of protection"
+    POVERTY_SUPPORT = "poverty_support", "支援会議（生活困窮者自立支援）", "Support meeting (Self-Reliance Support Act)"
+    PUBLIC_ASSISTANCE = "public_assistance", "調整会議（生活保護法）", "Coordination meeting (Public Assistance Act)"
+    """What each kind's legal basis is and covers: :mod:`domain.meeting_kinds`."""
+
+
+class ExternalRole(LabelledEnum):
+    """What an external meeting participant (not registry staff) sits as."""
+
+    WELFARE_COMMISSIONER = "welfare_commissioner", "民生委員・児童委員", "Welfare commissioner"
+    MEDICAL = "medical", "医療機関", "Medical institution"
+    CARE_MANAGER = "care_manager", "ケアマネ事業所", "Care management office"
+    RESIDENT = "resident", "地域住民", "Local resident"
+    SUPERVISOR = "supervisor", "スーパーバイザー", "Supervisor"
+    OTHER = "other", "その他", "Other"
 
 
 class DecisionKind(LabelledEnum):
@@ -150,6 +172,32 @@ class IssueTag(LabelledEnum):
 class CaseStatus(LabelledEnum):
     OPEN = "open", "支援中", "Open"
     CLOSED = "closed", "終結", "Closed"
+
+
+class ClosureReason(LabelledEnum):
+    """Why a case closes without its plan's 終結評価 (recorded instead of one, with a note)."""
+
+    MOVED_OUT = "moved_out", "転出", "Moved out of the ward"
+    DIED = "died", "死亡", "Died"
+    REFUSED = "refused", "本人の拒否", "The person refused support"
+    NO_NEED = "no_need", "支援の必要なし", "No further support needed"
+    TRANSFERRED = "transferred", "他の制度・機関の支援へ移行", "Support moved to another service"
+    OTHER = "other", "その他（理由を記入）", "Other (note the reason)"
+
+
+class EvaluationOutcome(LabelledEnum):
+    """What a plan's evaluation (評価) concludes: the support ends, or a new cycle begins (再プラン)."""
+
+    CLOSE = "close", "終結", "Close"
+    REPLAN = "replan", "再プラン", "New plan cycle"
+
+
+class PlanKind(LabelledEnum):
+    """The kinds of 支援プラン the ward plans name (Bunkyo, Ota)."""
+
+    COMPREHENSIVE = "comprehensive", "総合的な支援プラン", "Comprehensive support plan"
+    OUTREACH = "outreach", "アウトリーチ支援プラン", "Outreach support plan"
+    PARTICIPATION = "participation", "参加支援プラン", "Participation support plan"
 
 
 class ReferralStatus(LabelledEnum):

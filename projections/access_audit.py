@@ -19,7 +19,8 @@ from domain.access_record import ACCESS_RECORD_TOPIC, AccessRecord
 from domain.calendar import fiscal_year, local_date
 from domain.case import Case
 from domain.case.meetings import pledged_agencies
-from domain.vocabulary import Basis, MeetingKind
+from domain.meeting_kinds import needs_consent
+from domain.vocabulary import Basis
 from domain.write_refusal import WRITE_REFUSAL_TOPIC, WriteRefusal
 from projections.base import Positioned, ReadModel, case_topics
 from projections.rows import RowCache, decode, dumps, iso
@@ -246,7 +247,7 @@ class AccessAuditProjection(ReadModel[AccessAuditView]):
                 consents.change(event.consent_id)["withdrawn_at"] = iso(event.occurred_at)
             elif isinstance(event, Case.ConsentNarrowed):
                 _narrow(consents.change(event.consent_id), event)
-            elif isinstance(event, Case.MeetingHeld) and event.meeting_kind == MeetingKind.SUPPORT:
+            elif isinstance(event, Case.MeetingHeld) and not needs_consent(event.meeting_kind):
                 meetings.append({"meeting_id": event.meeting_id, "case_id": case_id, "held_on": iso(event.held_on),
                                  "held_at": iso(event.occurred_at), "members": dumps(pledged_agencies(
                                      event.participants)), "tabled_subjects": dumps(event.tabled_subjects),

@@ -1,57 +1,80 @@
-"""The two meetings: 重層的支援会議 (with consent) and 支援会議 (without, under confidentiality).
+"""Case meetings: each case's record of a sitting (開催) of a meeting body, one part per kind of meeting.
 
-A 支援会議 (art. 106-6) is bounded to what it exchanged: the members it tabled and the information
-categories it was convened to discuss, as recorded up to the meeting, for the members who attended
-under a pledge, until its stated end (the next sitting, at most the ward's maximum) or the case's
-closure. Consent neither ends nor widens it.
+A sitting of a body on a date (and time) may discuss several cases; each case records its own part(s) of
+it — a ``MeetingHeld`` per kind, all naming the sitting — so counts are by sitting and by case. A meeting
+recorded without a body is a sitting of an ad-hoc body with one case. The kinds are
+:mod:`domain.meeting_kinds`: the 重層的支援会議 needs consent covering every participant; every other kind
+(支援会議 art. 106-6, 地域ケア会議, 要保護児童対策地域協議会 …) shares without consent and is bounded to what
+it exchanged: the members and information categories it tabled, as recorded up to the sitting, for the
+registered members who attended under a pledge, until its stated end (the next sitting, at most the ward's
+maximum) or the case's closure. Consent neither ends nor widens it. External participants (民生委員,
+医療機関 …) are recorded with their pledge; they never become readers of the system.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from domain.actor import Actor
-from domain.calendar import JST
-from domain.case.base import CaseEvent, CasePart, EntryRef, find, new_id
-from domain.errors import ConsentRequired, InvalidCommand
-from domain.vocabulary import DecisionKind, InformationCategory, MeetingKind
+from domain.case.base import CaseEvent, CasePart, find, new_id
+from domain.case.meeting_basis import MeetingBasisPart, MeetingScope, pledged_agencies
+from domain.errors import ConsentRequired, InvalidCommand, RuleViolation
+from domain.meeting_kinds import needs_consent
+from domain.vocabulary import DecisionKind, ExternalRole, InformationCategory, MeetingKind
+
+__all__ = ["LEGACY_SUPPORT_MEETING_DAYS", "MeetingScope", "MeetingsPart", "Part", "Sitting", "pledged_agencies",
+           "sitting_id_for"]
 
 LEGACY_SUPPORT_MEETING_DAYS = 92
 """A 支援会議 stored before meetings stated their end is read as ending this many days after it."""
 
 
+def sitting_id_for(body_id: str, held_on: date, start_time: time | None) -> str:
+    """A body's sitting is named by the body and when it starts, so every case discussed at it names the
+    same sitting (a body without a start time sits once that day)."""
+    return f"{body_id}:{held_on.isoformat()}" + ("" if start_time is None else f"T{start_time:%H:%M}")
+
+
 @dataclass(frozen=True)
-class MeetingScope:
-    """The entries one 支援会議 covers: what it exchanged — recorded up to it (or its own record and
-    decisions), of a tabled category, about tabled members only (``MeetingsPart.meeting_scope``)."""
+class Sitting:
+    """The sitting a case's meeting record belongs to: shared by every case discussed at it."""
 
-    meeting_id: str
-    seq: int
-    categories: frozenset[str]
-    subjects: frozenset[str]
-    household: tuple[str, ...]
-    own_record: bool
+    sitting_id: str
+    held_on: date
+    body_id: str | None = None
+    start_time: time | None = None
+    place: str = ""
+    next_on: date | None = None
+    """次回開催予定日: also the default end of an unconsented part's sharing."""
 
-    def covers(self, entry: EntryRef) -> bool:
-        if self.own_record and entry.meeting_id == self.meeting_id and entry.kind in ("MeetingHeld",
-                                                                                      "DecisionRecorded"):
-            return True  # the attendees' own meeting (a referred agency gets only the categories decided)
-        if entry.seq > self.seq or entry.category not in self.categories:
-            return False
-        if not self.subjects:
-            return True
-        return self.subjects.issuperset(entry.subjects or self.household)
+    @classmethod
+    def of(cls, held_on: date, *, body_id: str | None = None, start_time: time | None = None, place: str = "",
+           next_on: date | None = None) -> Sitting:
+        sitting_id = sitting_id_for(body_id, held_on, start_time) if body_id else new_id()
+        return cls(sitting_id, held_on, body_id, start_time, place, next_on)
 
 
-def pledged_agencies(participants: list[dict[str, Any]]) -> list[str]:
-    """The agencies that sat in a 支援会議 under a pledge: the members its basis is for (the one rule,
-    used by the reading decisions and by the audit trail alike)."""
-    return sorted({p["agency"] for p in participants if p.get("agency") and p.get("pledged")})
+@dataclass(frozen=True)
+class Part:
+    """One kind of meeting held for a case at a sitting (an Ota sitting holds a consented and a 106-6 part)."""
+
+    kind: MeetingKind
+    purpose: str
+    participants: list[dict[str, Any]]
+    """``{"agency", "staff", "pledged"}``: registry staff, each for their agency."""
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+    tabled_subjects: Sequence[str] = ()
+    tabled_categories: Sequence[str] = ()
+    until: date | None = None
+    external_members: Sequence[dict[str, Any]] = ()
+    """``{"name", "organisation", "role", "pledged"}``: not registry staff; never readers of the system."""
+    minutes: str = ""
 
 
-class MeetingsPart(CasePart):
+class MeetingsPart(MeetingBasisPart, CasePart):
     meetings: dict[str, dict[str, Any]]
     referrals: dict[str, dict[str, Any]]
     members: dict[str, dict[str, Any]]
@@ -70,12 +93,21 @@ class MeetingsPart(CasePart):
         """The members whose information the meeting was convened to discuss (empty: the household)."""
         tabled_categories: list[str]
         until: date | None
-        """A 支援会議's stated end (its basis ends with that day)."""
+        """An unconsented meeting's stated end (its basis ends with that day)."""
         external_members: list[dict[str, Any]]
-        """Members who are not registry staff (民生委員, 医療機関 …): ``{"name", "organisation", "pledged"}``."""
+        """Members who are not registry staff: ``{"name", "organisation", "role", "pledged"}``."""
+        sitting_id: str
+        """The sitting (開催) this is a case's part of; an ad-hoc meeting is a sitting of its own."""
+        body_id: str | None
+        start_time: str | None
+        """HH:MM (JST), when given."""
+        place: str
+        next_on: date | None
+        minutes: str
+        """議事録 for this case (personal content: in the encrypted store only, never in a read model)."""
 
         LABEL_JA, LABEL_EN = "会議の開催", "Meeting held"
-        class_version = 2
+        class_version = 3
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -86,13 +118,23 @@ class MeetingsPart(CasePart):
             support = state["meeting_kind"] == MeetingKind.SUPPORT
             state["until"] = state["held_on"] + timedelta(days=LEGACY_SUPPORT_MEETING_DAYS) if support else None
 
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            """A meeting stored before sittings: a sitting of an ad-hoc body of its own, with no time, place,
+            minutes or next date; its external members sat as 'other'."""
+            state.update(sitting_id=state["meeting_id"], body_id=None, start_time=None, place="", next_on=None,
+                         minutes="", external_members=[{"role": ExternalRole.OTHER.value, **m}
+                                                       for m in state["external_members"]])
+
         def subject_ids(self, case: Any) -> tuple[str, ...]:
             return tuple(sorted(self.tabled_subjects))
 
         def apply(self, case: MeetingsPart) -> None:
             case.meetings[self.meeting_id] = {
                 "meeting_id": self.meeting_id, "kind": self.meeting_kind, "held_on": self.held_on,
-                "held_at": self.occurred_at, "purpose": self.purpose,
+                "held_at": self.occurred_at, "purpose": self.purpose, "sitting_id": self.sitting_id,
+                "body_id": self.body_id, "start_time": self.start_time, "place": self.place,
+                "next_on": self.next_on, "minutes": self.minutes,
                 "participants": [dict(p) for p in self.participants],
                 "external_members": [dict(m) for m in self.external_members],
                 "decisions": [dict(d) for d in self.decisions], "tabled_subjects": list(self.tabled_subjects),
@@ -117,45 +159,70 @@ class MeetingsPart(CasePart):
                      participants: list[dict[str, Any]], decisions: list[dict[str, Any]],
                      tabled_subjects: tuple[str, ...] = (), tabled_categories: tuple[str, ...] = (),
                      until: date | None = None, external_members: tuple[dict[str, Any], ...] = (),
-                     max_days: int = LEGACY_SUPPORT_MEETING_DAYS) -> str:
-        """Record a meeting held on this case.
+                     max_days: int = LEGACY_SUPPORT_MEETING_DAYS, sitting: Sitting | None = None,
+                     minutes: str = "") -> str:
+        """Record one meeting on this case: a sitting (of an ad-hoc body unless ``sitting`` names one) with
+        one part. An unconsented kind states what it tables (members, categories) and until when."""
+        part = Part(kind, purpose, participants, decisions, tabled_subjects, tabled_categories, until,
+                    external_members, minutes)
+        return self.hold_sitting(actor, at, sitting or Sitting.of(held_on), [part], max_days=max_days)[0]
 
-        ``participants`` are ``{"agency", "staff", "pledged"}``; ``decisions`` are
-        ``{"kind", "text", "target_agency", "categories"}``. A 支援会議 states what it tables (members,
-        categories) and until when its basis lasts.
-        """
+    def hold_sitting(self, actor: Actor, at: datetime, sitting: Sitting, parts: Sequence[Part], *,
+                     max_days: int = LEGACY_SUPPORT_MEETING_DAYS) -> list[str]:
+        """Record this case's parts of ``sitting``, one meeting per kind, all checked before any is recorded."""
         self.check_open()
-        if not participants:
+        kinds = [MeetingKind(p.kind) for p in parts]
+        if not parts or len(set(kinds)) != len(kinds):
+            raise InvalidCommand("開催ごとに、会議の種類を一つずつ（重複なく）指定してください。",
+                                 "Name each kind of meeting held at the sitting once.")
+        recorded = {m["kind"] for m in self.meetings.values() if m["sitting_id"] == sitting.sitting_id}
+        if recorded & set(kinds):
+            raise RuleViolation("この開催でのこのケースの会議はすでに記録されています。"
+                                "決定は「会議決定の記録」で追加してください。",
+                                "This case's meeting at this sitting is already recorded; add decisions to it.")
+        checked = [self._checked_part(actor, at, sitting, part, max_days) for part in parts]
+        meeting_ids = []
+        for part, subjects, until in checked:
+            meeting_ids.append(meeting_id := new_id())
+            self._record(self.MeetingHeld, actor, at, meeting_id=meeting_id, meeting_kind=MeetingKind(part.kind),
+                         held_on=sitting.held_on, purpose=part.purpose, participants=list(part.participants),
+                         decisions=list(part.decisions), tabled_subjects=subjects,
+                         tabled_categories=sorted(set(part.tabled_categories)), until=until,
+                         external_members=[dict(m) for m in part.external_members], sitting_id=sitting.sitting_id,
+                         body_id=sitting.body_id, place=sitting.place, next_on=sitting.next_on,
+                         start_time=None if sitting.start_time is None else f"{sitting.start_time:%H:%M}",
+                         minutes=part.minutes)
+        return meeting_ids
+
+    def _checked_part(self, actor: Actor, at: datetime, sitting: Sitting, part: Part,
+                      max_days: int) -> tuple[Part, list[str], date | None]:
+        if not part.participants:
             raise InvalidCommand("会議の参加者を入力してください。", "A meeting needs participants.")
-        subjects = self.check_subjects(tabled_subjects)
-        if kind == MeetingKind.MULTI_LAYERED:
-            self._check_consent_covers_participants([*participants, {"agency": actor.agency_id}], at)
-            until = None
-        else:
-            self._check_every_member_pledged([*participants, *external_members])
-            self._check_support_meeting_scope(subjects, tabled_categories, held_on, until, max_days)
-        for decision in decisions:
+        subjects = self.check_subjects(tuple(part.tabled_subjects))
+        for decision in part.decisions:
             self._check_decision(decision)
-        meeting_id = new_id()
-        self._record(self.MeetingHeld, actor, at, meeting_id=meeting_id, meeting_kind=kind,
-                     held_on=held_on, purpose=purpose, participants=participants, decisions=decisions,
-                     tabled_subjects=subjects, tabled_categories=sorted(set(tabled_categories)), until=until,
-                     external_members=[dict(m) for m in external_members])
-        return meeting_id
+        self._check_every_member_pledged(list(part.external_members))  # at any kind: consent covers agencies
+        if needs_consent(part.kind):
+            self._check_consent_covers_participants([*part.participants, {"agency": actor.agency_id}], at)
+            return part, subjects, None
+        self._check_every_member_pledged(part.participants)
+        until = part.until if part.until is not None else sitting.next_on
+        self._check_support_meeting_scope(subjects, tuple(part.tabled_categories), sitting.held_on, until, max_days)
+        return part, subjects, until
 
     @staticmethod
     def _check_support_meeting_scope(subjects: list[str], categories: tuple[str, ...], held_on: date,
                                      until: date | None, max_days: int) -> None:
         if not subjects or not categories:
             raise InvalidCommand(
-                "支援会議では、検討する世帯員と情報の種類を指定してください（共有できるのはその範囲だけです）。",
-                "A support meeting names the members and the information categories it discusses "
-                "(only those are shared).")
+                "同意によらない会議（支援会議など）では、検討する世帯員と情報の種類を指定してください（共有できるのはその範囲だけです）。",
+                "A meeting held without consent (a support meeting, …) names the members and the information "
+                "categories it discusses (only those are shared).")
         if until is None or not held_on < until <= held_on + timedelta(days=max_days):
-            raise InvalidCommand(f"支援会議の情報共有の期限（次回の開催日など）を、開催日から{max_days}日以内で"
-                                 "指定してください。",
-                                 f"State until when the support meeting's sharing lasts (e.g. the next sitting), "
-                                 f"at most {max_days} days after it.")
+            raise InvalidCommand(f"同意によらない会議の情報共有の期限（次回の開催日など）を、開催日から"
+                                 f"{max_days}日以内で指定してください。",
+                                 f"State until when the meeting's sharing without consent lasts (e.g. the next "
+                                 f"sitting), at most {max_days} days after it.")
 
     def record_decision(self, actor: Actor, at: datetime, *, meeting_id: str, decision: dict[str, Any]) -> None:
         self.check_open()
@@ -180,9 +247,9 @@ class MeetingsPart(CasePart):
         unpledged = sorted({p.get("staff") or p.get("name", "") for p in participants if not p.get("pledged")})
         if unpledged:
             raise InvalidCommand(
-                f"支援会議の構成員は全員、守秘義務を誓約する必要があります。未誓約：{'、'.join(unpledged)}。",
-                f"Every member of a support meeting must pledge confidentiality. Not pledged: "
-                f"{', '.join(unpledged)}.",
+                f"同意によらない会議の構成員と外部の出席者は全員、守秘義務を誓約する必要があります。未誓約：{'、'.join(unpledged)}。",
+                f"Every member of a meeting held without consent, and every external attendee, must pledge "
+                f"confidentiality. Not pledged: {', '.join(unpledged)}.",
             )
 
     @staticmethod
@@ -190,61 +257,3 @@ class MeetingsPart(CasePart):
         if decision["kind"] == DecisionKind.REFER and not decision.get("target_agency"):
             raise InvalidCommand("つなぎの決定には、つなぎ先の機関を指定してください。",
                                  "A referral decision must name the agency to refer to.")
-
-    # ----- the 支援会議 basis --------------------------------------------------------------
-
-    def support_meeting_current(self, meeting: dict[str, Any], at: datetime) -> bool:
-        """Whether a 支援会議's basis holds at ``at``: held by then, before its stated end and the closure."""
-        if meeting["kind"] != MeetingKind.SUPPORT or meeting["held_at"] > at:
-            return False
-        if meeting["until"] is None or at >= datetime.combine(meeting["until"] + timedelta(days=1), time(), JST):
-            return False
-        return meeting.get("ended_at") is None or meeting["ended_at"] > at
-
-    def end_support_meetings(self, at: datetime) -> None:
-        """Closing the case ends every 支援会議 basis still running (reopening does not revive it)."""
-        for meeting in self.meetings.values():
-            if meeting["kind"] == MeetingKind.SUPPORT and meeting.get("ended_at") is None:
-                meeting["ended_at"] = at
-
-    def support_meetings_referring(self, agency_id: str, at: datetime) -> list[tuple[dict[str, Any], list[str]]]:
-        """The current 支援会議 that decided to refer to ``agency_id``, each with the categories its decision
-        names: the referred agency sees those, of what the meeting exchanged (decided at the sitting)."""
-        found = []
-        for meeting in sorted(self.meetings.values(), key=lambda m: m["seq"], reverse=True):
-            if not self.support_meeting_current(meeting, at):
-                continue
-            categories = sorted({c for d in meeting["decisions"]
-                                 if d["kind"] in (DecisionKind.REFER, DecisionKind.ESCALATE)
-                                 and d.get("target_agency") == agency_id for c in d.get("categories", ())})
-            if categories:
-                found.append((meeting, categories))
-        return found
-
-    def support_meetings_attended(self, agency_id: str, at: datetime) -> list[dict[str, Any]]:
-        """The current 支援会議 that ``agency_id`` attended under a pledge, latest first."""
-        return [m for m in sorted(self.meetings.values(), key=lambda m: m["seq"], reverse=True)
-                if self.support_meeting_current(m, at) and agency_id in pledged_agencies(m["participants"])]
-
-    def support_meeting_for(self, agency_id: str, at: datetime) -> dict[str, Any] | None:
-        """A current 支援会議 that ``agency_id`` sits in (its standing to act on the meeting's decisions)."""
-        attended = self.support_meetings_attended(agency_id, at)
-        return attended[0] if attended else None
-
-    def meeting_scope(self, meeting: dict[str, Any], categories: list[str] | None = None) -> MeetingScope:
-        """What ``meeting`` exchanged, worked out once to decide many entries (``categories``: a referred
-        agency's, which get only those of the tabled categories and not the meeting's own record)."""
-        allowed = set(meeting["tabled_categories"])
-        if categories is not None:
-            allowed &= set(categories)
-        return MeetingScope(meeting_id=meeting["meeting_id"], seq=meeting["seq"], categories=frozenset(allowed),
-                            subjects=frozenset(meeting["tabled_subjects"]), household=tuple(self.members),
-                            own_record=categories is None)
-
-    def meeting_decided_referral_to(self, agency_id: str, categories: list[str],
-                                    at: datetime) -> dict[str, Any] | None:
-        """The latest current 支援会議 that decided to refer to ``agency_id`` with every one of ``categories``."""
-        for meeting, decided in self.support_meetings_referring(agency_id, at):
-            if set(categories) <= set(decided):
-                return meeting
-        return None

@@ -179,7 +179,7 @@ def test_break_glass_reads_are_filed_under_the_grant_and_end_with_the_case(home:
                             headers=home.auth(AUDITOR)).json()["emergency_accesses"]
     mine = next(g for g in queue if g["grant_id"] == grant["id"])
     assert mine["reads"] and mine["legal_ground"] == "appi-69-2"
-    home.post(ELDERLY, "/closure", {"evaluation": "施設入所", "outcome": "終結"})
+    home.post(ELDERLY, "/closure", {"evaluation": "施設入所", "outcome": "終結", "reason": "transferred"})
     assert (home.timeline(HEALTH) or {}).get(son) is None, "a grant ends when the case closes"
 
 

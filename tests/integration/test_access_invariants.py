@@ -12,13 +12,16 @@ break-glass, closure and reopening) while time passes. After every command, for 
 (d) every entry granted on a consent, a meeting or a grant names its ground, and replaying the log
     (``verify_access_log``) re-derives every recorded basis and ground;
 (e) a 支援会議 grants nothing after its stated end, and neither a meeting nor a break-glass grant
-    grants anything once the case is closed (reopening does not revive them).
+    grants anything once the case is closed (reopening does not revive them);
+(f) no meeting held without consent — a 支援会議, or a sitting of a ward's body of another statutory kind
+    (地域ケア会議, 生活困窮者自立支援法の支援会議, an Ota sitting's 106-6 part) — widens beyond its tabled members ×
+    tabled categories × pledged attendees (or the categories its decision referred) × its period.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -32,13 +35,17 @@ from domain.application import Tsunagu
 from domain.audit import verify_access_log
 from domain.calendar import local_date
 from domain.case import Case
+from domain.case.meetings import pledged_agencies
 from domain.commands import (
     AddMember,
     CloseCase,
     Command,
+    ExternalMember,
     GrantConsent,
+    HoldSitting,
     HoldSupportMeeting,
     MeetingDecision,
+    MeetingPart,
     NarrowConsent,
     OpenCase,
     Participant,
@@ -49,18 +56,35 @@ from domain.commands import (
     WithdrawConsent,
 )
 from domain.errors import DomainError, NotFound
+from domain.meeting_kinds import needs_consent
 from domain.registry import Registry
-from domain.vocabulary import Basis, ConsentGiver, ConsentMethod, DecisionKind, Field, InformationCategory
+from domain.vocabulary import (
+    Basis,
+    ClosureReason,
+    ConsentGiver,
+    ConsentMethod,
+    DecisionKind,
+    Field,
+    InformationCategory,
+    MeetingKind,
+)
+from tests.unit.test_meetings import CARE_OFFICE, ward_with_bodies
 
 pytestmark = pytest.mark.integration
 
-READERS = ("suzuki-kenta", "takahashi-aoi", "inoue-kazuki", "ishikawa-mayumi", "tanaka-yui", "murakami-kaori")
+READERS = ("suzuki-kenta", "takahashi-aoi", "inoue-kazuki", "ishikawa-mayumi", "tanaka-yui", "murakami-kaori",
+           CARE_OFFICE)
 AGENCIES = ("hikikomori", "livelihood", "health-center", "coordination", "child-guidance")
 CATEGORIES = (InformationCategory.BASIC, InformationCategory.CONSULTATION, InformationCategory.HEALTH,
               InformationCategory.FAMILY)
 WIDENING = (Case.ConsentGranted, Case.MeetingHeld, Case.DecisionRecorded, Case.EmergencyAccessGranted)
 
-step = st.tuples(st.integers(0, 11), st.integers(0, 63), st.integers(0, 63), st.integers(0, 63))
+step = st.tuples(st.integers(0, 13), st.integers(0, 63), st.integers(0, 63), st.integers(0, 63))
+
+
+@pytest.fixture(scope="module")
+def registry(registry: Registry) -> Registry:  # the demo ward, with meeting bodies of several statutory kinds
+    return ward_with_bodies(registry)
 
 
 def pick(items: list[Any], index: int) -> Any:
@@ -114,10 +138,72 @@ def command_for(kind: int, a: int, b: int, c: int, case: Any, case_id: UUID, tod
         return pick(["ishikawa-mayumi", "murakami-kaori"], a), RequestEmergencyAccess(
             case_id=case_id, reason="安否確認のため服薬状況を至急確認する必要がある")
     if kind == 10:
-        return "suzuki-kenta", (CloseCase(case_id=case_id, evaluation="評価", outcome="終結") if a % 2
+        return "suzuki-kenta", (CloseCase(case_id=case_id, evaluation="評価", outcome="終結",
+                                          reason=ClosureReason.NO_NEED) if a % 2
                                 else ReopenCase(case_id=case_id, reason="再相談"))
+    if kind in (12, 13):
+        return sitting_for(kind, a, b, c, members, case_id, today)
     return "", RecordConsultation(case_id=case_id, field=Field.GENERAL, category=InformationCategory.BASIC,
                                   channel="", summary="")  # kind 11: time passes (not issued)
+
+
+def sitting_for(kind: int, a: int, b: int, c: int, members: list[str], case_id: UUID,
+                today: date) -> tuple[str, Command]:
+    """A sitting of one of the ward's bodies: a 地域ケア会議 (its 地域包括 office convenes it), or one the
+    coordination office convenes — an Ota sitting with a consented and a 106-6 part, or a 生活困窮 支援会議."""
+    tabled = dict(tabled_subjects=subset(members, a) or tuple(members[:1]),
+                  tabled_categories=subset(CATEGORIES, c) or CATEGORIES[:1])
+    refer = (MeetingDecision(DecisionKind.REFER, "つなぐ", "livelihood", tabled["tabled_categories"][:1]),) \
+        if c % 2 else ()  # of what it tabled, the referred agency gets only the category decided
+    held = dict(case_id=case_id, held_on=today, start_time=time(9 + a % 8, 0), place="会議室",
+                next_on=today + timedelta(days=1 + a % 20))
+    if kind == 12:
+        seats = [Participant("elderly-shiba", CARE_OFFICE, True), Participant("health-center", "ishikawa-mayumi", True)]
+        if b % 2:
+            seats.append(Participant("child-guidance", "murakami-kaori", True))
+        part = MeetingPart(kind=MeetingKind.COMMUNITY_CARE, purpose="個別ケースの検討", participants=tuple(seats),
+                           decisions=refer, external_members=(ExternalMember("民生委員", "芝地区", True),), **tabled)
+        return CARE_OFFICE, HoldSitting(body_id="shiba-care", parts=(part,), **held)
+    seats = [Participant("coordination", "tanaka-yui", True), Participant("hikikomori", "takahashi-aoi", True)]
+    if b % 3 == 0:
+        part = MeetingPart(kind=MeetingKind.POVERTY_SUPPORT, purpose="生活困窮の支援調整", decisions=refer,
+                           participants=(*seats, Participant("livelihood", "inoue-kazuki", True)), **tabled)
+        return "tanaka-yui", HoldSitting(body_id="kakei", parts=(part,), **held)
+    outreach = MeetingPart(kind=MeetingKind.SUPPORT, purpose="アウトリーチ支援等調整", participants=tuple(seats),
+                           decisions=refer, **tabled)
+    team = MeetingPart(kind=MeetingKind.MULTI_LAYERED, purpose="チームづくり",
+                       participants=(Participant("coordination", "tanaka-yui"),))
+    return "tanaka-yui", HoldSitting(body_id="ota-style", parts=(team, outreach) if b % 3 == 1 else (outreach,),
+                                     **held)
+
+
+def check_unconsented_bounds(case: Case, actor: Actor, at: Any) -> None:
+    """(f), by brute force: an entry shown on a meeting held without consent is one that meeting tabled (or
+    its own record), to an agency that sat in it under a pledge (or that its decision referred, for the
+    categories decided), while it is current."""
+    closed = case.closed_at is not None and case.closed_at <= at
+    for decision in decide_case(actor, case, at):
+        if decision.basis != Basis.SUPPORT_MEETING:
+            continue
+        meeting, entry = case.meetings[decision.ground], case.entries[decision.seq - 1]
+        assert not needs_consent(meeting["kind"]), f"a {meeting['kind']} granted without consent"
+        assert meeting["held_at"] <= at and local_date(at) <= meeting["until"] and not closed, (
+            f"a {meeting['kind']} granted entry {entry.seq} outside its period")
+        referral = case.referrals.get(entry.referral_id) if entry.referral_id else None
+        if referral is not None and referral["to_agency"] == actor.agency_id \
+                and referral["authorised_by"] == f"support_meeting:{decision.ground}":
+            continue  # a referral's own entries, shown to the agency the meeting referred
+        pledged = actor.agency_id in pledged_agencies(meeting["participants"])
+        referred = {cat for d in meeting["decisions"] if d.get("target_agency") == actor.agency_id
+                    for cat in d.get("categories", ())}
+        assert pledged or referred, f"a {meeting['kind']} granted {actor.agency_id}, which neither sat nor was referred"
+        if pledged and entry.meeting_id == meeting["meeting_id"]:
+            continue  # the attendees' own meeting record and its decisions
+        categories = set(meeting["tabled_categories"]) if pledged else set(meeting["tabled_categories"]) & referred
+        assert entry.seq <= meeting["seq"] and entry.category in categories, (
+            f"a {meeting['kind']} granted entry {entry.seq} it did not table")
+        assert set(entry.subjects or case.members) <= set(meeting["tabled_subjects"] or case.members), (
+            f"a {meeting['kind']} granted entry {entry.seq} about members it did not table")
 
 
 def visible(readers: dict[str, Actor], case: Case, at: Any) -> dict[str, set[int]]:
@@ -197,6 +283,7 @@ def check_history(app: Tsunagu, registry: Registry, steps: list[tuple[int, int, 
         closures = [e for e in app.events.get(case_id) if isinstance(e, Case.CaseClosed)]
         for actor in readers.values():
             check_consent_basis(after, actor, now)
+            check_unconsented_bounds(after, actor, now)
             for decision in decide_case(actor, after, now):
                 if decision.basis in (Basis.CONSENT, Basis.SUPPORT_MEETING, Basis.EMERGENCY):
                     assert decision.ground, f"entry {decision.seq} granted on {decision.basis} with no ground"
@@ -219,9 +306,15 @@ WITHDRAWAL_AFTER_MEETING = [(0, 1, 0, 0), (1, 1, 1, 0), (6, 1, 1, 3), (3, 0, 2, 
 """A 支援会議 with the hikikomori desk, a consent for another agency, then its withdrawal (the reported bug:
 withdrawing consent once widened the meeting members' access)."""
 
+SITTINGS_OF_EVERY_KIND = [(0, 1, 0, 0), (1, 1, 1, 1), (3, 0, 8, 15), (13, 1, 4, 3), (12, 2, 1, 5), (13, 3, 0, 7),
+                          (1, 3, 1, 2), (11, 40, 0, 0), (10, 1, 0, 0), (11, 47, 0, 0)]
+"""A consent for the coordination office, an Ota sitting (a consented and a 106-6 part, deciding a referral), a
+地域ケア会議 with the child guidance centre, a 生活困窮 支援会議, a later consultation, time, the case's closure."""
+
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @example(steps=WITHDRAWAL_AFTER_MEETING)
+@example(steps=SITTINGS_OF_EVERY_KIND)
 @given(steps=st.lists(step, min_size=3, max_size=24))
 def test_reading_never_widens_without_consent_meeting_or_grant_and_every_basis_has_its_ground(
         tsunagu: Tsunagu, registry: Registry, steps: list[tuple[int, int, int, int]]) -> None:

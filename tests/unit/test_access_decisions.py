@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from domain.access import decide_case, decide_entry, write_basis
-from domain.vocabulary import Basis, InformationCategory, LegalGround, WriteBasis
+from domain.vocabulary import Basis, ClosureReason, InformationCategory, LegalGround, WriteBasis
 from tests.unit.test_case_rules import (
     AUDITOR,
     COORDINATOR,
@@ -114,7 +114,7 @@ def test_support_meeting_basis_ends_when_the_case_is_closed() -> None:
     case, _ = new_case()
     support_meeting(case, ["hikikomori"])
     later = NOW + timedelta(days=30)
-    case.close(ELDERLY, later, evaluation="支援終結", outcome="終結")
+    case.close(ELDERLY, later, evaluation="支援終結", outcome="終結", reason=ClosureReason.NO_NEED)
     assert decide_entry(HIKIKOMORI, case.entries[0], case, later - timedelta(seconds=1)).basis == Basis.SUPPORT_MEETING
     assert decide_entry(HIKIKOMORI, case.entries[0], case, later).basis is None
 
