@@ -9,15 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from domain.calendar import business_days_between, fiscal_year, fiscal_year_bounds, local_date
+from domain.case.plan import next_review_after
 from projections.base import Positioned, ReadModel, case_topics
 from projections.rows import RowCache, decode, iso
 from projections.view import Change, ReadModelView, Row
 
 REFERRAL_COLUMNS = ("referral_id", "case_id", "from_agency", "to_agency", "status", "requested_on", "answered_on")
-PLAN_COLUMNS = ("case_id", "plan_id", "status", "next_review_on", "agencies")
+PLAN_COLUMNS = ("plan_id", "case_id", "kind", "status", "next_review_on", "agencies")
 CASE_COLUMNS = ("case_id", "lead_agency", "status", "handovers")
 
 
@@ -29,7 +30,9 @@ def _upsert(table: str, columns: tuple[str, ...]) -> str:
 
 CASE_ROW_KINDS = frozenset({"PlanAdopted", "PlanRevised", "HandoverPlanned", "HandoverCompleted", "CaseClosed",
                             "CaseReopened"})
-PLAN_ROW_KINDS = frozenset({"PlanReviewed", "PlanEvaluated", "RoleAssigned"})
+PLAN_ROW_KINDS = frozenset({"PlanRevised", "PlanReviewed", "PlanSuspended", "PlanResumed", "PlanEvaluated",
+                            "RoleAssigned"})
+PLAN_STATUS = {"PlanSuspended": "suspended", "PlanResumed": "active", "PlanEvaluated": "evaluated"}
 
 
 @dataclass
@@ -57,8 +60,8 @@ class WorkloadView(ReadModelView):
                     "PRIMARY KEY (case_id, seq)",
         "wl_meeting": "meeting_id TEXT NOT NULL, agency TEXT NOT NULL, kind TEXT NOT NULL, held_on TEXT NOT NULL, "
                       "PRIMARY KEY (meeting_id, agency)",
-        "wl_plan": "case_id TEXT PRIMARY KEY, plan_id TEXT NOT NULL, status TEXT NOT NULL, next_review_on TEXT, "
-                   "agencies TEXT NOT NULL",
+        "wl_plan": "plan_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL, "
+                   "next_review_on TEXT, agencies TEXT NOT NULL",
     }
     INDEXES: ClassVar[list[str]] = [
         "CREATE INDEX IF NOT EXISTS rm_wl_case_lead ON {wl_case} (lead_agency, status)",
@@ -66,6 +69,7 @@ class WorkloadView(ReadModelView):
         "CREATE INDEX IF NOT EXISTS rm_wl_referral_from ON {wl_referral} (from_agency, status)",
         "CREATE INDEX IF NOT EXISTS rm_wl_visit_agency ON {wl_visit} (agency, visited_on)",
         "CREATE INDEX IF NOT EXISTS rm_wl_meeting_agency ON {wl_meeting} (agency, held_on)",
+        "CREATE INDEX IF NOT EXISTS rm_wl_plan_case ON {wl_plan} (case_id)",
     ]
     STATEMENTS: ClassVar[dict[str, str]] = {
         "upsert_case": _upsert("wl_case", CASE_COLUMNS),
@@ -99,7 +103,8 @@ class WorkloadView(ReadModelView):
             "SELECT COUNT(*) AS n FROM {wl_meeting} WHERE agency = %(a)s AND held_on >= %(s)s AND held_on <= %(e)s",
             {"a": agency, "s": iso(fy_start), "e": iso(as_of)})[0]["n"]
         plans = self.query("SELECT * FROM {wl_plan} WHERE status = 'active' AND next_review_on <= %(h)s "
-                           "ORDER BY next_review_on, case_id", {"h": iso(as_of + timedelta(days=review_horizon_days))})
+                           "ORDER BY next_review_on, case_id, plan_id",
+                           {"h": iso(as_of + timedelta(days=review_horizon_days))})
         result.plans_due_for_review = [decode(p, ("agencies",)) for p in plans
                                        if agency in decode(p, ("agencies",))["agencies"]]
         return result
@@ -115,21 +120,23 @@ class WorkloadProjection(ReadModel[WorkloadView]):
     view_interface = WorkloadView
     topics = case_topics("Opened", "ReferralRequested", "ReferralAccepted", "ReferralDeclined", "ReferralCompleted",
                          "ReferralRevoked", "OutreachVisitRecorded", "MeetingHeld", "PlanAdopted", "PlanRevised",
-                         "PlanReviewed", "PlanEvaluated", "RoleAssigned", "HandoverPlanned", "HandoverCompleted",
-                         "CaseClosed", "CaseReopened")
+                         "PlanReviewed", "PlanSuspended", "PlanResumed", "PlanEvaluated", "RoleAssigned",
+                         "HandoverPlanned", "HandoverCompleted", "CaseClosed", "CaseReopened")
+    schema_version = 2  # 2: a row per plan (a case has plans of several kinds), with its kind
 
     def changes(self, events: Iterable[Positioned]) -> list[Change]:
         cases = RowCache(self.view, "wl_case", "case_id", "upsert_case",
                          json_columns=("handovers",))
         referrals = RowCache(self.view, "wl_referral", "referral_id", "upsert_referral")
-        plans = RowCache(self.view, "wl_plan", "case_id", "upsert_plan",
+        plans = RowCache(self.view, "wl_plan", "plan_id", "upsert_plan",
                          json_columns=("agencies",))
         visits, meetings = [], []
         events = list(events)
         cases.preload(str(e.originator_id) for _, e in events if e.kind in CASE_ROW_KINDS)
         referrals.preload(e.referral_id for _, e in events
                           if e.kind.startswith("Referral") and e.kind != "ReferralRequested")
-        plans.preload(str(e.originator_id) for _, e in events if e.kind in PLAN_ROW_KINDS)
+        plans.preload(e.plan_id for _, e in events if e.kind in PLAN_ROW_KINDS)
+        plans_of = self._plans_of({str(e.originator_id) for _, e in events if e.kind == "CaseClosed"}, plans)
         for _, event in events:
             case_id, kind, day = str(event.originator_id), event.kind, iso(local_date(event.occurred_at))
             if kind == "Opened":
@@ -151,18 +158,20 @@ class WorkloadProjection(ReadModel[WorkloadView]):
                 meetings.extend({"meeting_id": event.meeting_id, "agency": agency, "kind": event.meeting_kind,
                                  "held_on": iso(event.held_on)}
                                 for agency in sorted({p["agency"] for p in event.participants}))
-            elif kind in ("PlanAdopted", "PlanRevised"):
-                plans.put(case_id, {"case_id": case_id, "plan_id": event.plan_id, "status": "active",
-                                    "next_review_on": iso(event.next_review_on),
-                                    "agencies": sorted({r["agency"] for r in event.roles}
-                                                       | {cases.get(case_id)["lead_agency"]})})
-            elif kind == "PlanReviewed":
-                plans.change(case_id)["next_review_on"] = iso(event.next_review_on)
-            elif kind == "PlanEvaluated":
-                plans.change(case_id).update(status="evaluated", next_review_on=None)
-            elif kind == "RoleAssigned":
-                plan = plans.change(case_id)
-                plan["agencies"] = sorted(set(plan["agencies"]) | {event.agency})
+            elif kind == "PlanAdopted":
+                plans.put(event.plan_id, {"plan_id": event.plan_id, "case_id": case_id, "kind": event.plan_kind,
+                                          "status": "active", "next_review_on": iso(event.next_review_on),
+                                          "agencies": sorted({r["agency"] for r in event.roles}
+                                                             | {cases.get(case_id)["lead_agency"]})})
+                plans_of.setdefault(case_id, set()).add(event.plan_id)
+            elif kind in PLAN_ROW_KINDS:
+                plan = plans.change(event.plan_id)
+                plan["status"] = PLAN_STATUS.get(kind, plan["status"])
+                plan["next_review_on"] = _review_after(event, plan["next_review_on"])
+                if kind == "RoleAssigned":
+                    plan["agencies"] = sorted(set(plan["agencies"]) | {event.agency})
+                elif kind == "PlanRevised":
+                    plan["agencies"] = sorted(set(plan["agencies"]) | {r["agency"] for r in event.roles})
             elif kind == "HandoverPlanned":
                 cases.change(case_id)["handovers"][event.handover_id] = [event.from_agency, event.to_agency]
             elif kind == "HandoverCompleted":
@@ -172,6 +181,22 @@ class WorkloadProjection(ReadModel[WorkloadView]):
                     case["lead_agency"] = target
             elif kind in ("CaseClosed", "CaseReopened"):
                 cases.change(case_id)["status"] = "closed" if kind == "CaseClosed" else "open"
+                for plan_id in plans_of.get(case_id, ()) if kind == "CaseClosed" else ():
+                    plan = plans.change(plan_id)
+                    plan["next_review_on"] = _review_after(event, plan["next_review_on"])
         return [*cases.changes(), *referrals.changes(), *plans.changes(), ("insert_visit", visits),
                 ("insert_meeting", meetings)]
 
+    def _plans_of(self, case_ids: set[str], plans: RowCache) -> dict[str, set[str]]:
+        """The plans of the cases closing in this batch (loaded into ``plans``), by case."""
+        found: dict[str, set[str]] = {}
+        for case_id in sorted(case_ids):
+            rows = self.view.query("SELECT plan_id FROM {wl_plan} WHERE case_id = %(c)s", {"c": case_id})
+            plans.preload(row["plan_id"] for row in rows)
+            found[case_id] = {row["plan_id"] for row in rows}
+        return found
+
+
+def _review_after(event: Any, current: str | None) -> str | None:
+    """The plan's next review after ``event``, by the domain's one rule (:func:`next_review_after`)."""
+    return iso(next_review_after(event, date.fromisoformat(current) if current else None))

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
-from typing import Literal
+from datetime import date
 from uuid import UUID
+
+from pydantic import BaseModel, Field
 
 from api.schemas.base import CommandBody, Name, RecordDate, Text
 from domain.commands import CompleteHandover, PlanHandover
@@ -9,7 +11,7 @@ from domain.commands import CompleteHandover, PlanHandover
 
 class HandoverCreate(CommandBody):
     member_id: Name
-    at_age: Literal[18, 40, 65]
+    at_age: int = Field(ge=1, le=120, description="One of the ward's transition ages (制度切替, e.g. 18, 40, 65).")
     to_agency: Name
     due_on: RecordDate
 
@@ -25,3 +27,23 @@ class HandoverCompletion(CommandBody):
     def to_command(self, case_id: UUID, handover_id: str) -> CompleteHandover:
         return CompleteHandover(case_id=case_id, occurred_at=self.occurred_at, handover_id=handover_id,
                                 note=self.note)
+
+
+class TransitionPublic(BaseModel):
+    """A member reaching a transition age soon, or past it without a completed handover (ids and days only)."""
+
+    case_id: str
+    access_record_id: str = Field(description="The recorded read this row comes from.")
+    lead_agency: str
+    member_id: str
+    at_age: int
+    due_on: date = Field(description="The day the member reaches the age.")
+    overdue: bool = Field(description="Past the day (reached while the case was open) with no completed handover.")
+    handover_id: str | None = Field(description="A handover planned at that age, not yet completed.")
+
+
+class TransitionListPublic(BaseModel):
+    as_of: date
+    within_days: int
+    ages: list[int] = Field(description="The ward's transition ages.")
+    transitions: list[TransitionPublic]

@@ -131,7 +131,7 @@ def test_only_the_agency_that_wrote_an_entry_corrects_it(ward: Ward) -> None:
 
 def test_closing_is_for_the_lead_agency_or_a_coordinator_and_others_end_their_own_involvement(ward: Ward) -> None:
     ward.consent(["livelihood"])
-    closure = {"evaluation": "生活が安定した", "outcome": "終結"}
+    closure = {"evaluation": "生活が安定した", "outcome": "終結", "reason": "no_need"}
     answer = ward.refused(LIVELIHOOD, "/closure", closure, 403, command="CloseCase",
                           refused_by="lead_agency_or_coordinator")
     assert "関与終了" in answer["detail"]["message"]
@@ -194,7 +194,7 @@ def test_a_support_meeting_is_convened_only_by_the_wards_office_for_it(ward: War
 def test_handovers_and_plan_roles_go_only_to_agencies_a_consent_or_meeting_covers(ward: Ward) -> None:
     ward.consent(["coordination", "elderly-shiba", "livelihood"])
     handover = {"member_id": ward.son, "at_age": 40, "to_agency": "hikikomori", "due_on": "2026-06-01"}
-    ward.refused(ELDERLY, "/handovers", handover, 409, command="PlanHandover", refused_by="to_covered_agencies")
+    ward.refused(ELDERLY, "/handovers", handover, 409, command="PlanHandover", refused_by="to_agency_with_basis")
     ward.post(ELDERLY, "/handovers", {**handover, "to_agency": "livelihood"})
     meeting = ward.post(COORDINATOR, "/meetings", {
         "kind": "multi_layered", "held_on": "2026-06-01", "purpose": "プラン検討",

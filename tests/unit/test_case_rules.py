@@ -10,6 +10,7 @@ from domain.actor import Actor
 from domain.case import Case
 from domain.errors import CaseClosedError, ConsentRequired, InvalidCommand, NotPermitted, RuleViolation
 from domain.vocabulary import (
+    ClosureReason,
     ConsentGiver,
     ConsentMethod,
     DecisionKind,
@@ -154,7 +155,7 @@ def test_plan_is_adopted_only_by_a_coordinator_at_a_multi_layered_meeting() -> N
 
 def test_closed_case_refuses_new_records_until_reopened() -> None:
     case, _ = new_case()
-    case.close(ELDERLY, NOW, evaluation="目標達成", outcome="終結")
+    case.close(ELDERLY, NOW, evaluation="目標達成", outcome="終結", reason=ClosureReason.NO_NEED)
     with pytest.raises(CaseClosedError):
         case.record_consultation(ELDERLY, NOW, field="elderly", category=InformationCategory.CONSULTATION,
                                  channel="電話", summary="x")
