@@ -35,12 +35,16 @@ LIMITED_ROUTES: dict[tuple[str, str], RatePolicy] = {
     ("POST", "/ui/signin"): RatePolicy.SIGN_IN,
     ("POST", "/cases/{case_id}/emergency-access"): RatePolicy.BREAK_GLASS,
     ("POST", "/ui/cases/{case_id}/emergency"): RatePolicy.BREAK_GLASS,
+    ("POST", "/ui/emergency"): RatePolicy.BREAK_GLASS,
     ("GET", "/cases"): RatePolicy.READS,
     ("GET", "/cases/{case_id}"): RatePolicy.READS,
     ("GET", "/cases/{case_id}/timeline"): RatePolicy.READS,
+    ("GET", "/transitions"): RatePolicy.READS,
     ("GET", "/ui/cases"): RatePolicy.READS,
     ("POST", "/ui/cases/search"): RatePolicy.READS,
     ("GET", "/ui/cases/{case_id}"): RatePolicy.READS,
+    ("GET", "/ui/cases/{case_id}/print"): RatePolicy.READS,
+    ("GET", "/ui/cases/{case_id}/meetings/{meeting_id}/print"): RatePolicy.READS,
 }
 
 

@@ -246,6 +246,41 @@ class Tsunagu(Application):
         assert case is not None  # a missing case is never granted
         return case_view(case, events, decisions, str(record.id))
 
+    def read_case_page(self, reader: Actor, case_id: UUID, *,
+                       channel: str = "web") -> tuple[CaseView, Timeline, Case]:
+        """The case's state, its whole timeline and the case as the reader may know it (``Case.from_granted``)
+        as one read: each entry decided once, one access record (purpose ``timeline``) for all three, so that
+        one page view is one row in the audit trail."""
+        events, case = self._read_cache.current(case_id)
+        record, decisions = self._decide_and_record(reader, case_id, case, purpose="timeline", channel=channel)
+        assert case is not None  # a missing case is never granted
+        entries = [timeline_entry(event, decision) for event, decision in zip(events, decisions, strict=True)]
+        known = Case.from_granted(case, events, {d.seq for d in decisions if d.granted})
+        return (case_view(case, events, decisions, str(record.id)),
+                Timeline(case_id=str(case_id), version=len(events), access_record_id=str(record.id), entries=entries),
+                known)
+
+    def read_cases(self, reader: Actor, case_ids: Iterable[UUID], *, purpose: str, channel: str,
+                   view: Callable[[Case, Case, list[Decision], str, datetime], _Row | None]) -> list[_Row]:
+        """Rows of several cases for one reader, each built by ``view`` from the case as the reader may know it
+        (``Case.from_granted``: granted entries only) and each a recorded read, as ``case_summaries`` does."""
+        return self._read_many(reader, case_ids, purpose=purpose, channel=channel, view=view)
+
+    def record_lookups(self, reader: Actor, case_ids: Iterable[UUID], *, purpose: str, channel: str) -> list[str]:
+        """Record that the reader is shown that these cases exist (the candidates of a break-glass search, by
+        name, before any grant): each decided as a read would be, and recorded, granted or not. Nothing of a
+        case is returned, only the ids of those recorded (missing ones are left out); if the records cannot
+        be written, nothing is shown."""
+        at = self.clock()
+        records = []
+        for case_id in dict.fromkeys(case_ids):
+            _, case = self._read_cache.current(case_id)
+            if case is not None:
+                records.append(self._access_record(reader, case_id, case, decide_case(reader, case, at),
+                                                   purpose=purpose, channel=channel, at=at))
+        self._save_reads(records)
+        return [str(record.case_id) for record in records]
+
     def case_summaries(self, reader: Actor, case_ids: Iterable[UUID], *, purpose: str = "list",
                        channel: str = "api", keep: Callable[[Case], bool] | None = None) -> list[CaseSummary]:
         """List rows for the cases the reader may see something of, each computed from the reader's granted

@@ -15,11 +15,12 @@ from projections.case_state import CaseStateProjection, CaseStateView
 from projections.indicators import IndicatorsProjection, IndicatorsView
 from projections.name_index import NameIndexProjection, NameIndexView
 from projections.timeline import TimelineProjection, TimelineView
+from projections.transitions import TransitionsProjection, TransitionsView
 from projections.workload import WorkloadProjection, WorkloadView
 
 READ_MODELS: tuple[type[ReadModel[Any]], ...] = (
     CaseStateProjection, TimelineProjection, AccessAuditProjection, WorkloadProjection, IndicatorsProjection,
-    AuditChainProjection, NameIndexProjection)
+    AuditChainProjection, NameIndexProjection, TransitionsProjection)
 BY_NAME = {model.name: model for model in READ_MODELS}
 
 
@@ -32,6 +33,7 @@ class ReadModels:
     indicators: IndicatorsProjection
     audit_chain: AuditChainProjection
     name_index: NameIndexProjection
+    transitions: TransitionsProjection
 
     def all(self) -> list[ReadModel[Any]]:
         return [getattr(self, model.name) for model in READ_MODELS]
@@ -50,4 +52,4 @@ def build_read_models(env: dict[str, str]) -> ReadModels:
 
 
 __all__ = ["READ_MODELS", "AccessAuditView", "AuditChainView", "CaseStateView", "IndicatorsView", "NameIndexView",
-           "ReadModels", "TimelineView", "WorkloadView", "build_read_models"]
+           "ReadModels", "TimelineView", "TransitionsView", "WorkloadView", "build_read_models"]

@@ -4,8 +4,10 @@ Server-rendered (Jinja2) with a little vanilla JavaScript; Japanese first, Engli
 Every page goes through the same access decisions, records, schemas, named commands and named
 queries (``api.queries``) as the API: a page is another entrypoint, never a side door, and never
 calls a route function. One router module per page group: ``auth`` (sign-in, language),
-``cases`` (home, search, case timeline, break glass), ``forms`` (commands on a case),
-``referrals`` (inbox), ``dashboard`` (workloads, indicators), ``audit``. What they share:
+``cases`` (the case page; with ``case_list`` for lists and name search, ``new_case`` for opening one and
+``emergency`` for break-glass), ``forms`` (every command on a case, listed in ``form_specs``), ``printing``
+(the case summary and meeting sheet), ``referrals`` (the inbox and its live stream), ``dashboard`` (the home
+page, workloads, indicators), ``audit``. What they share:
 ``session`` (the signed-in actor), ``form_input`` (CSRF, form values and errors), ``rendering``
 (templates, redirects, error pages), ``routing`` (``PageRoute``: failures as pages), and the words
 of the pages: ``labels`` (vocabularies, dates), ``names`` (agencies, staff, members), ``entries``
@@ -19,7 +21,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import audit, auth, cases, dashboard, forms, referrals
+from api.pages import audit, auth, cases, dashboard, forms, printing, referrals
 from api.pages.rendering import error_page
 from api.pages.routing import PageRoute
 from api.pages.session import PREFIX
@@ -37,6 +39,6 @@ def read_unknown_page(request: Request, path: str) -> HTMLResponse:
 def install(app: FastAPI) -> None:
     """Mount the static files and the page routers (the catch-all 404 page last)."""
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, cases, forms, referrals, dashboard, audit):
+    for module in (auth, cases, forms, printing, referrals, dashboard, audit):
         app.include_router(module.router)
     app.include_router(fallback)

@@ -23,12 +23,12 @@ from api.pages.routing import PageRoute
 from api.pages.session import PREFIX, AuditorPageActor, lang_of
 from api.queries.audit import (
     UNCONSENTED_CSV,
-    access_csv,
     access_log_verification,
     emergency_review_queue,
     unconsented_accesses,
     with_emergency_reasons,
 )
+from api.queries.audit_export import access_csv_jst
 from api.schemas.audit import AccessFilters, EmergencyReview
 from domain.calendar import fiscal_year, local_date
 
@@ -69,7 +69,8 @@ def download_unconsented(auditor: AuditorPageActor, services: ServicesDep,
                          reader_staff: IdFilter = "",
                          case_id: IdFilter = "") -> Response:
     filters = _filters(year, reader_staff, case_id).model_copy(update={"limit": 10_000})
-    return access_csv(UNCONSENTED_CSV, unconsented_accesses(services.read_models, auditor, filters))
+    return access_csv_jst(UNCONSENTED_CSV, unconsented_accesses(services.read_models, auditor, filters),
+                          services.tsunagu.registry)
 
 
 @router.get(f"{PREFIX}/audit/verify", response_class=HTMLResponse)

@@ -1,7 +1,9 @@
-"""業務量 and アウトプット指標: per-agency workloads with charts, and the yearly indicators with downloads.
+"""The home page (わたしの仕事), 業務量 and アウトプット指標.
 
-Both are the API's own named queries (``api.queries.workloads``, ``api.queries.indicators``: same
-permission checks, same numbers), from read models that hold no personal content.
+The home page is ``api.queries.desk``: what this person has to do next, the households named as far as they
+may know them (each case shown a recorded read). Workloads and indicators are the API's own named queries
+(``api.queries.workloads``, ``api.queries.indicators``: same permission checks, same numbers), from read
+models that hold no personal content.
 """
 
 from __future__ import annotations
@@ -15,12 +17,30 @@ from api.deps import ServicesDep
 from api.pages.rendering import read_models_caught_up, render
 from api.pages.routing import PageRoute
 from api.pages.session import PREFIX, PageActor
+from api.queries.desk import desk
 from api.queries.indicators import indicators_spreadsheet, yearly_indicators
 from api.queries.workloads import active_workloads, agency_workload, oversees_workloads
 from domain.calendar import fiscal_year, local_date
 from domain.vocabulary import Field
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+
+@router.get(f"{PREFIX}/", response_class=HTMLResponse)
+def read_home(request: Request, actor: PageActor, services: ServicesDep,
+              after: Annotated[int | None, Query(ge=0)] = None) -> HTMLResponse:
+    """What needs doing today: for staff their desk, for auditors the reviews and the unconsented reads."""
+    caught_up = read_models_caught_up(services, after)
+    today = local_date(services.tsunagu.clock())
+    context: dict[str, object] = {"today": today, "caught_up": caught_up}
+    if actor.is_auditor:
+        audit = services.read_models.access_audit.view
+        context["pending_reviews"] = len(audit.emergency_grants(reviewed=False, limit=1000))
+        context["unconsented_this_year"] = len(audit.decisions(unconsented=True, fiscal_year=fiscal_year(today),
+                                                               limit=10_000))
+    elif actor.may_record:
+        context["desk"] = desk(services, actor)
+    return render(request, "home.html", nav="home", live=not actor.is_auditor, **context)
 
 FiscalYear = Annotated[int, Query(ge=2000, le=2100)]
 

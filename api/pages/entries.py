@@ -6,19 +6,22 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from api.pages.labels import enum_label, format_date, format_datetime
+from api.pages.labels import birth_with_age, enum_label, format_date, format_datetime, format_wareki
 from api.pages.names import Names
 from domain.case import Case, CaseEvent
 from domain.vocabulary import (
+    ClosureReason,
     ConsentGiver,
     ConsentMethod,
     DecisionKind,
+    EvaluationOutcome,
     Field,
     InformationCategory,
     IssueTag,
     LabelledEnum,
     LegalGround,
     MeetingKind,
+    PlanKind,
     ResourceKind,
     VisitOutcome,
 )
@@ -79,32 +82,68 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "tabled_categories": ("諮った情報の種類", "Information tabled"),
     "until": ("共有期限", "Shared until"), "external_members": ("外部の構成員", "External members"),
     "legal_ground": ("法的根拠", "Legal ground"), "repeated": ("同じ機関による繰り返し", "Repeated for this agency"),
+    "staff": ("担当者", "Staff in charge"), "plan_kind": ("プランの種類", "Kind of plan"),
+    "wishes": ("本人の意向", "The person's wishes"), "reason_note": ("理由の詳細", "About the reason"),
+    "start_time": ("開始時刻", "Start time"), "place": ("場所", "Place"), "next_on": ("次回開催予定日", "Next sitting"),
+    "minutes": ("議事録", "Minutes"), "body_id": ("会議体", "Meeting body"),
 }
 HIDDEN_FIELDS = frozenset({"consultation_id", "consent_id", "meeting_id", "referral_id", "plan_id", "outreach_id",
-                           "match_id", "handover_id", "grant_id"})
+                           "match_id", "handover_id", "grant_id", "sitting_id", "replan_of"})
 AGENCY_FIELDS = frozenset({"from_agency", "to_agency", "alternative_agency", "agency", "target_agency"})
 ENUM_FIELDS: dict[str, type[LabelledEnum]] = {
     "field": Field, "category": InformationCategory, "method": ConsentMethod, "meeting_kind": MeetingKind,
-    "resource_kind": ResourceKind, "tag": IssueTag, "given_by": ConsentGiver, "legal_ground": LegalGround}
+    "resource_kind": ResourceKind, "tag": IssueTag, "given_by": ConsentGiver, "legal_ground": LegalGround,
+    "plan_kind": PlanKind}
 LONG_TEXT = frozenset({"summary", "reason", "note", "notes", "correction", "purpose", "approach", "findings",
-                       "evaluation", "finding", "outcome", "member_view"})
+                       "evaluation", "finding", "outcome", "member_view", "wishes", "minutes", "reason_note"})
 MEMBER_LISTS = frozenset({"subjects", "tabled_subjects"})
 """Lists of the members an entry concerns: empty means the whole household, which is worth saying."""
 
 
-def entry_fields(content: dict[str, Any], names: Names) -> list[dict[str, Any]]:
+BOOLEAN_WORDS: dict[str, tuple[tuple[str, str], tuple[str, str] | None]] = {
+    "is_principal": (("この世帯員が本人（支援の中心となる人）", "This member is the principal person"), None),
+    "escalate": (("多機関協働（コーディネーター）へ引き継いだ", "Handed to multi-agency coordination"), None),
+    "continuing": (("参加を続けている", "Still taking part"), ("参加をやめた", "No longer taking part")),
+    "goals_met": (("目標を達成した", "Goals met"), ("目標は未達成", "Goals not met")),
+    "justified": (("妥当だった", "Justified"), ("妥当でなかった", "Not justified")),
+    "repeated": (("同じ機関による繰り返しの利用（要注意）", "Repeated for this agency (flagged)"), None),
+}
+"""Yes/no values said in words (「本人 はい」 says nothing); None: the field is left out when false."""
+
+
+def entry_fields(content: dict[str, Any], names: Names, *, today: date | None = None) -> list[dict[str, Any]]:
     """The visible entry's fields as label, value (text or list) and whether it is long text."""
     fields = []
     hidden = HIDDEN_FIELDS | ({"member_id"} if "name" in content else set())  # a new member names itself
     for key, value in content.items():
-        if key in hidden or (value in (None, "", [], {}) and key not in ("escalate", *MEMBER_LISTS)):
+        if key in hidden or (value in (None, "", [], {}) and key not in MEMBER_LISTS):
             continue
-        if key == "escalate" and not value:
+        if key in BOOLEAN_WORDS and isinstance(value, bool):
+            yes, no = BOOLEAN_WORDS[key]
+            if not value and no is None:
+                continue
+            words = yes if value else no
+            assert words is not None
+            fields.append({"key": key, "label": FIELD_LABELS.get(key, (key, key))[1 if names.en else 0],
+                           "value": words[1 if names.en else 0], "long": False})
             continue
         ja, en = FIELD_LABELS.get(key, (key, key))
-        fields.append({"key": key, "label": en if names.en else ja, "value": _value(key, value, names),
-                       "long": key in LONG_TEXT})
+        shown = _value(key, value, names)
+        if key == "reason" and "reason_note" in content and value in {r.value for r in ClosureReason}:
+            shown = enum_label(ClosureReason, value, names.en)  # a closure's reason is a code, its note the text
+        if key == "birth_date" and today is not None and isinstance(value, date):
+            shown = birth_with_age(value, today)[1 if names.en else 0]
+        fields.append({"key": key, "label": en if names.en else ja, "value": shown, "long": key in LONG_TEXT})
     return fields
+
+
+def corrections_of(entries: list[Any]) -> dict[int, list[int]]:
+    """For each entry, the visible corrections made to it (their entry numbers)."""
+    corrected: dict[int, list[int]] = {}
+    for entry in entries:
+        if not entry.withheld and "corrects_seq" in entry.content:
+            corrected.setdefault(int(entry.content["corrects_seq"]), []).append(entry.seq)
+    return corrected
 
 
 def _yes_no(value: Any, en: bool) -> str:
@@ -148,9 +187,14 @@ def _value(key: str, value: Any, names: Names) -> str | list[str]:
         return enum_label(ENUM_FIELDS[key], value, en)
     if key == "outcome" and value in {v.value for v in VisitOutcome}:
         return enum_label(VisitOutcome, value, en)
+    if key == "outcome" and value in {v.value for v in EvaluationOutcome}:
+        return enum_label(EvaluationOutcome, value, en)
+    if key == "body_id":
+        body = next((b for b in names.registry.meeting_bodies if b.id == value), None)
+        return (body.name_en if en else body.name_ja) if body else str(value)
     if key in ("member_id", "given_by_member"):
         return names.member(value)
-    if key in ("obtained_by", "heard_by"):
+    if key in ("obtained_by", "heard_by", "staff"):
         return names.staff(value)
     if key == "district":
         return names.district(value)
@@ -165,7 +209,8 @@ def _value(key: str, value: Any, names: Names) -> str | list[str]:
     if key == "goals":
         return [str(g) for g in value]
     if key == "corrections":
-        return [f"{FIELD_LABELS.get(k, (k, k))[1 if en else 0]}: {v}" for k, v in value.items()]
+        return [f"{FIELD_LABELS.get(k, (k, k))[1 if en else 0]}: "
+                + (format_wareki(v) if k == "birth_date" and not en else str(v)) for k, v in value.items()]
     if key == "authorised_by":
         source = str(value).split(":", 1)[0]
         return {"consent": ("本人同意", "Consent"), "support_meeting": ("支援会議の決定", "Support meeting decision")

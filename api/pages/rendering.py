@@ -62,18 +62,27 @@ def render(request: Request, template: str, *, status_code: int = 200, nav: str 
     lang = lang_of(request)
     staff = registry.staff_member(actor.staff_id) if actor else None
     names = Names(registry, lang == "en", context.pop("members", ()))
+    inbox_count = waiting_referrals(services, actor) if actor is not None and not actor.is_auditor else None
     response = templates.TemplateResponse(request, template, {
         "lang": lang, "actor": actor, "staff": staff, "nav": nav, "nav_items": nav_items(actor),
         "names": names, "registry": registry, "demo": services.demo_sign_in, "prefix": PREFIX,
         "csrf_field": CSRF_FIELD, "csrf": csrf_token(request), "Role": Role, "form_key_field": FORM_KEY_FIELD,
         "form_key": secrets.token_urlsafe(18),
         "agency_colour": agency_colours(registry), "working_agencies": working_agencies(registry),
-        "here": here(request), **context,
+        "here": here(request), "inbox_count": inbox_count, **context,
     }, status_code=status_code)
     new_presession = getattr(request.state, "new_presession", None)
     if new_presession and PRESESSION_COOKIE not in request.cookies and SESSION_COOKIE not in request.cookies:
         set_cookie(response, request, PRESESSION_COOKIE, new_presession, 60 * 60)
     return response
+
+
+def waiting_referrals(services: Services, actor: Actor) -> int:
+    """How many referrals wait for the actor's agency to answer (the header's badge; no personal content)."""
+    rows = services.read_models.workload.view.query(
+        "SELECT COUNT(*) AS n FROM {wl_referral} WHERE to_agency = %(a)s AND status = 'requested'",
+        {"a": actor.agency_id})
+    return int(rows[0]["n"])
 
 
 PERSONAL_PARAMETERS = frozenset({"q"})

@@ -15,7 +15,7 @@ from domain.commands import (
     ReopenCase,
     RequestEmergencyAccess,
 )
-from domain.vocabulary import Basis, InformationCategory
+from domain.vocabulary import Basis, ClosureReason, InformationCategory
 
 
 class CaseCreate(CommandBody):
@@ -33,10 +33,14 @@ class CaseCreate(CommandBody):
 class CaseClosure(CommandBody):
     evaluation: RequiredText = Field(examples=["本人が地域のサロンに定着し、母の介護サービスも安定した。"])
     outcome: Name = Field(examples=["支援目標達成"])
+    reason: ClosureReason | None = Field(default=None, description=(
+        "Why the case closes without its support plan's closing evaluation (終結評価): moved_out, died, refused, "
+        "no_need, transferred, other. Omit it when the plan's closing evaluation is recorded (else 409)."))
+    reason_note: Text = Field(default="", description="The reason in words (required with `other`).")
 
     def to_command(self, case_id: UUID) -> CloseCase:
         return CloseCase(case_id=case_id, occurred_at=self.occurred_at, evaluation=self.evaluation,
-                         outcome=self.outcome)
+                         outcome=self.outcome, reason=self.reason, reason_note=self.reason_note)
 
 
 

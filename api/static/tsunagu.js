@@ -99,7 +99,125 @@
     update();
   }
 
+  var EN = document.documentElement.lang === "en";
+
+  // Drafts: what is typed in a record form is kept in this browser (localStorage, keyed by the form) until it
+  // is recorded, so a session that expires or a closed tab loses nothing. Never sent anywhere; never for the
+  // name search (only forms marked data-draft keep one).
+  var DRAFT = "tsunagu-draft:";
+  var SKIP = { csrf_token: 1, form_key: 1, version: 1 };
+  function draftFields(form) {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && !SKIP[el.name] && el.type !== "hidden" && el.type !== "submit" && el.type !== "button";
+    });
+  }
+  function saveDraft(form) {
+    var data = {};
+    draftFields(form).forEach(function (el) {
+      if (el.type === "checkbox" || el.type === "radio") {
+        if (el.checked) (data[el.name] = data[el.name] || []).push(el.value);
+      } else if (el.value) {
+        data[el.name] = [el.value];
+      }
+    });
+    try { localStorage.setItem(DRAFT + form.getAttribute("data-draft"), JSON.stringify({ at: Date.now(), data: data })); }
+    catch (e) { /* storage full or off: the form still works */ }
+  }
+  function restoreDraft(form) {
+    var raw;
+    try { raw = localStorage.getItem(DRAFT + form.getAttribute("data-draft")); } catch (e) { return; }
+    if (!raw || form.querySelector(".has-error") || document.querySelector("[data-conflict]")) return;
+    var draft = JSON.parse(raw).data || {};
+    var typed = draftFields(form).some(function (el) {
+      return (el.tagName === "TEXTAREA" || el.type === "text" || el.type === "search") && el.value;
+    });
+    if (typed) return;  // the page already shows what was sent: it wins
+    draftFields(form).forEach(function (el) {
+      var values = draft[el.name];
+      if (!values) return;
+      if (el.type === "checkbox" || el.type === "radio") el.checked = values.indexOf(el.value) >= 0;
+      else el.value = values[0];
+    });
+    var note = document.createElement("p");
+    note.className = "alert info";
+    note.setAttribute("role", "status");
+    note.textContent = EN ? "Restored what you typed before (kept on this device). " : "前回入力していた内容を復元しました（この端末に保存されていたもの）。";
+    var discard = document.createElement("button");
+    discard.type = "button";
+    discard.className = "button small subtle";
+    discard.textContent = EN ? "Discard it" : "破棄する";
+    discard.addEventListener("click", function () {
+      localStorage.removeItem(DRAFT + form.getAttribute("data-draft"));
+      location.reload();
+    });
+    note.appendChild(discard);
+    form.insertAdjacentElement("beforebegin", note);
+  }
+  function enhanceDraft(form) {
+    restoreDraft(form);
+    var noteEl = form.querySelector("[data-draft-note]");
+    if (noteEl) noteEl.hidden = false;
+    form.addEventListener("input", function () { saveDraft(form); });
+    form.addEventListener("change", function () { saveDraft(form); });
+    form.addEventListener("submit", function () {
+      saveDraft(form);
+      try { sessionStorage.setItem("tsunagu-submitted", form.getAttribute("data-draft")); } catch (e) { /* ignore */ }
+    });
+  }
+  function clearSavedDraft() {
+    var key;
+    try { key = sessionStorage.getItem("tsunagu-submitted"); } catch (e) { return; }
+    if (key && document.querySelector("[data-saved]")) {
+      localStorage.removeItem(DRAFT + key);
+      sessionStorage.removeItem("tsunagu-submitted");
+    }
+  }
+
+  // The live inbox: the agency's referral messages (ids only) as Server-Sent Events under the page's session.
+  function followStream(url) {
+    if (!window.EventSource) return;
+    var badge = document.querySelector("[data-inbox-badge]");
+    var notice = document.querySelector("[data-live-notice]");
+    var inbox = document.querySelector("[data-inbox-live]");
+    var source = new EventSource(url);
+    function arrived(event, text) {
+      var message = {};
+      try { message = JSON.parse(event.data); } catch (e) { return; }
+      if (message.recipient_role !== "receiver") return;
+      if (badge) {
+        badge.textContent = String((parseInt(badge.textContent, 10) || 0) + 1);
+        badge.classList.remove("zero");
+        badge.classList.add("bump");
+      }
+      if (notice) { notice.textContent = text; notice.hidden = false; }
+      if (inbox) {
+        inbox.hidden = false;
+        inbox.querySelector("[data-inbox-live-text]").textContent = text;
+        inbox.querySelector("[data-inbox-reload]").href = location.pathname + "?after=" + event.lastEventId;
+      }
+    }
+    source.addEventListener("referral.requested", function (event) {
+      arrived(event, EN ? "A new referral has arrived." : "新しいつなぎの依頼が届きました。");
+    });
+    source.addEventListener("referral.escalated", function (event) {
+      arrived(event, EN ? "A case was escalated to multi-agency coordination." : "多機関協働への引継ぎがありました。");
+    });
+    window.addEventListener("pagehide", function () { source.close(); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    clearSavedDraft();
+    document.querySelectorAll("form[data-draft]").forEach(enhanceDraft);
+    var stream = document.body.getAttribute("data-stream");
+    if (stream) followStream(stream);
+    document.querySelectorAll("[data-autosubmit]").forEach(function (select) {
+      var button = select.form.querySelector("[data-autosubmit-button]");
+      if (button) button.hidden = true;
+      select.addEventListener("change", function () { select.form.submit(); });
+    });
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
     document.querySelectorAll("form[data-filter=timeline]").forEach(enhanceTimelineFilter);
     document.querySelectorAll("[data-repeat]").forEach(enhanceRepeat);
     document.querySelectorAll("[data-show-if]").forEach(enhanceShowIf);

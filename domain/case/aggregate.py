@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate
 
 from domain.actor import Actor
+from domain.case.assignment import AssignmentPart
 from domain.case.base import CaseEvent, EntryRef
 from domain.case.consent import ConsentPart
 from domain.case.emergency import EmergencyPart
@@ -27,7 +28,7 @@ from domain.vocabulary import CaseStatus, InformationCategory
 
 
 class Case(IntakePart, ConsentPart, MeetingsPart, ReferralPart, PlanPart, OutreachPart, TransitionsPart,
-           EmergencyPart, Aggregate):
+           EmergencyPart, AssignmentPart, Aggregate):
     class Opened(CaseEvent, Aggregate.Created):
         household_name: str
         household_name_kana: str
@@ -69,10 +70,12 @@ class Case(IntakePart, ConsentPart, MeetingsPart, ReferralPart, PlanPart, Outrea
         self.meetings: dict[str, dict[str, Any]] = {}
         self.referrals: dict[str, dict[str, Any]] = {}
         self.plan: dict[str, Any] | None = None
+        self.plans: dict[str, dict[str, Any]] = {}
         self.outreach: dict[str, dict[str, Any]] = {}
         self.participation: dict[str, dict[str, Any]] = {}
         self.handovers: dict[str, dict[str, Any]] = {}
         self.emergency_grants: dict[str, dict[str, Any]] = {}
+        self.staff_in_charge: dict[str, Any] | None = None
 
     @classmethod
     def from_granted(cls, case: Case, events: Iterable[CaseEvent], granted: set[int]) -> Case:
@@ -98,6 +101,7 @@ class Case(IntakePart, ConsentPart, MeetingsPart, ReferralPart, PlanPart, Outrea
             except (KeyError, AssertionError, TypeError):
                 continue  # it continues an entry the reader may not see
             state.status, state.closed_at, state.lead_agency = case.status, case.closed_at, case.lead_agency
+        state.staff_in_charge = case.staff_in_charge  # the case's, like its lead agency
         return state
 
     @classmethod

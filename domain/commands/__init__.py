@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.commands.assignment import AssignStaffInCharge
 from domain.commands.base import CaseCommand, Command, Context, NewCaseCommand, Requirement, case_not_found
 from domain.commands.consent import GrantConsent, NarrowConsent, WithdrawConsent
 from domain.commands.emergency import RequestEmergencyAccess, ReviewEmergencyAccess
@@ -27,9 +28,9 @@ from domain.commands.meetings import (
     HoldMultiLayeredMeeting,
     HoldSupportMeeting,
     MeetingDecision,
+    MeetingPart,
     Participant,
     RecordDecision,
-    hold_meeting,
 )
 from domain.commands.outreach import (
     FollowUpParticipation,
@@ -38,7 +39,17 @@ from domain.commands.outreach import (
     RecordSupportRefusal,
     RecordVisit,
 )
-from domain.commands.plan import AdoptPlan, AssignRole, EvaluatePlan, PlanRole, ReviewPlan, RevisePlan
+from domain.commands.plan import (
+    AdoptPlan,
+    AssignRole,
+    DecidePlan,
+    EvaluatePlan,
+    PlanRole,
+    ResumePlan,
+    ReviewPlan,
+    RevisePlan,
+    SuspendPlan,
+)
 from domain.commands.referral import (
     AcceptReferral,
     CompleteReferral,
@@ -47,17 +58,19 @@ from domain.commands.referral import (
     RequestReferral,
     RevokeReferral,
 )
+from domain.commands.sittings import HoldSitting, hold_meeting
 from domain.commands.transitions import CloseCase, CompleteHandover, EndInvolvement, PlanHandover, ReopenCase
 
 COMMANDS: tuple[type[Command], ...] = (
     OpenCase, AddMember, CorrectMemberDetails, RecordConsultation, IdentifyIssue, ResolveIssue, CorrectEntry,
     GrantConsent, WithdrawConsent, NarrowConsent,
-    HoldSupportMeeting, HoldMultiLayeredMeeting, RecordDecision,
+    HoldSupportMeeting, HoldMultiLayeredMeeting, HoldSitting, RecordDecision,
     RequestReferral, AcceptReferral, DeclineReferral, CompleteReferral, RevokeReferral, EscalateToMultiAgency,
-    AdoptPlan, RevisePlan, ReviewPlan, EvaluatePlan, AssignRole,
+    AdoptPlan, RevisePlan, DecidePlan, ReviewPlan, SuspendPlan, ResumePlan, EvaluatePlan, AssignRole,
     PlanOutreach, RecordVisit, RecordSupportRefusal, MatchParticipation, FollowUpParticipation,
     PlanHandover, CompleteHandover, EndInvolvement, CloseCase, ReopenCase,
     RequestEmergencyAccess, ReviewEmergencyAccess,
+    AssignStaffInCharge,
 )
 """Every command, in the order of the case's story."""
 
@@ -97,12 +110,16 @@ def rules_markdown() -> str:
 
 __all__ = [
     "COMMANDS", "AcceptReferral", "AddMember", "AdoptPlan", "AssignRole", "case_not_found", "CaseCommand",
+    "AssignStaffInCharge",
     "CloseCase", "Command", "CompleteHandover", "CompleteReferral", "Context", "CorrectEntry",
-    "CorrectMemberDetails", "DeclineReferral", "EndInvolvement", "EscalateToMultiAgency", "EvaluatePlan",
+    "CorrectMemberDetails", "DecidePlan", "DeclineReferral", "EndInvolvement", "EscalateToMultiAgency",
+    "EvaluatePlan",
     "ExternalMember", "FollowUpParticipation", "GrantConsent", "hold_meeting", "HoldMultiLayeredMeeting",
-    "HoldSupportMeeting", "IdentifyIssue", "MatchParticipation", "MeetingDecision", "NarrowConsent",
+    "HoldSitting", "HoldSupportMeeting", "IdentifyIssue", "MatchParticipation", "MeetingDecision", "MeetingPart",
+    "NarrowConsent",
     "NewCaseCommand", "OpenCase", "Participant", "PlanHandover", "PlanOutreach", "PlanRole", "RecordConsultation",
     "RecordDecision", "RecordSupportRefusal", "RecordVisit", "ReopenCase", "RequestEmergencyAccess",
-    "RequestReferral", "requirements", "ResolveIssue", "ReviewEmergencyAccess", "ReviewPlan", "RevisePlan",
+    "RequestReferral", "requirements", "ResolveIssue", "ResumePlan", "SuspendPlan", "ReviewEmergencyAccess",
+    "ReviewPlan", "RevisePlan",
     "RevokeReferral", "RuleRow", "rules_markdown", "rules_table", "WithdrawConsent",
 ]

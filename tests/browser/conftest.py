@@ -2,7 +2,9 @@
 against the app served by uvicorn on loopback over a demo-seeded SQLite store.
 
 Chromium is installed with apt when missing (as root); with ``CI=true`` a browser that cannot be
-provided fails the tests, otherwise it skips them. Screenshots go to test-artifacts/screenshots/.
+provided fails the tests, otherwise it skips them. Screenshots go to test-artifacts/screenshots/; every page
+screenshotted is first checked by axe-core (``tests.browser.pages``), which fails on serious or critical
+violations.
 """
 
 from __future__ import annotations
@@ -82,30 +84,36 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
 
 
 @pytest.fixture(scope="session")
-def browser_context(chromium: Path) -> Iterator[object]:
-    """One Chromium with a fresh profile (user-data-dir), at 1366×768, Japanese."""
+def playwright_driver() -> Iterator[object]:
+    """One Playwright driver for the session (two in one process would share an event loop)."""
     try:
-        from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
     except ImportError:
         service_unavailable("Playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser_context(chromium: Path, playwright_driver) -> Iterator[object]:
+    """One Chromium with a fresh profile (user-data-dir), at 1366×768, Japanese."""
+    from playwright.sync_api import Error as PlaywrightError
 
     profile = tempfile.mkdtemp(prefix="tsunagu-chromium-")
-    with sync_playwright() as playwright:
-        try:
-            context = playwright.chromium.launch_persistent_context(
-                profile, executable_path=str(chromium), headless=True, args=list(CHROMIUM_ARGS),
-                viewport=VIEWPORT, locale="ja-JP", timezone_id="Asia/Tokyo")
-        except PlaywrightError as error:
-            context = None
-            reason = f"Chromium did not start: {error}"
-        if context is None:
-            service_unavailable(reason)
-        context.set_default_timeout(TIMEOUT_MS)
-        try:
-            yield context
-        finally:
-            context.close()
+    try:
+        context = playwright_driver.chromium.launch_persistent_context(
+            profile, executable_path=str(chromium), headless=True, args=list(CHROMIUM_ARGS),
+            viewport=VIEWPORT, locale="ja-JP", timezone_id="Asia/Tokyo")
+    except PlaywrightError as error:
+        context = None
+        reason = f"Chromium did not start: {error}"
+    if context is None:
+        service_unavailable(reason)
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 @pytest.fixture
@@ -129,9 +137,14 @@ def signed_in(browser_context, demo_site: DemoSite) -> Callable[[str], object]:
 
 @pytest.fixture
 def screenshot() -> Callable[[object, str], Path]:
+    """Keep a screenshot of the page as it is now, once axe-core has found no serious or critical violation."""
+    from tests.browser.pages import axe_violations
+
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str, *, full_page: bool = False) -> Path:
+        violations = axe_violations(page)
+        assert not violations, f"{name}: axe-core found serious or critical violations: {violations}"
         path = SCREENSHOTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=full_page)
         return path

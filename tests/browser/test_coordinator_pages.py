@@ -56,7 +56,7 @@ def test_coordinator_finds_a_household_by_kana_and_reads_its_full_timeline(
     expect(entries).to_have_count(case.version)
     expect(page.locator("li.entry.withheld")).to_have_count(0)
     seqs = [int(s.removeprefix("entry-")) for s in entries.evaluate_all("els => els.map(e => e.id)")]
-    assert seqs == list(range(1, case.version + 1)), "every entry, in order"
+    assert seqs == list(range(case.version, 0, -1)), "every entry, newest first"
     expect(page.locator(".access-notice")).to_contain_text("本人同意")
     expect(entries.first.locator(".basis")).to_be_visible()
     screenshot(page, "03-coordinator-case-timeline")
@@ -73,7 +73,7 @@ def test_coordinator_finds_a_household_by_kana_and_reads_its_full_timeline(
     page.get_by_role("button", name="記録する").click()
     expect(page.locator(".alert.success")).to_contain_text("相談の記録")
     expect(entries).to_have_count(case.version + 1)
-    expect(entries.last).to_contain_text("長男が週に一度")
+    expect(entries.first).to_contain_text("長男が週に一度")  # newest first, under the message
 
     page.get_by_role("link", name="業務量").click()
     expect(page.locator("figure.chart svg").first).to_be_visible()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -24,11 +24,13 @@ from domain.commands import (
     AddMember,
     AdoptPlan,
     AssignRole,
+    AssignStaffInCharge,
     CloseCase,
     CompleteHandover,
     CompleteReferral,
     CorrectEntry,
     CorrectMemberDetails,
+    DecidePlan,
     DeclineReferral,
     EndInvolvement,
     EscalateToMultiAgency,
@@ -55,14 +57,24 @@ from domain.commands import (
     RequestEmergencyAccess,
     RequestReferral,
     ResolveIssue,
+    ResumePlan,
     ReviewEmergencyAccess,
     ReviewPlan,
     RevisePlan,
     RevokeReferral,
+    SuspendPlan,
     WithdrawConsent,
 )
 from domain.errors import DomainError
-from domain.vocabulary import ConsentGiver, ConsentMethod, DecisionKind, InformationCategory, ResourceKind
+from domain.vocabulary import (
+    ClosureReason,
+    ConsentGiver,
+    ConsentMethod,
+    DecisionKind,
+    ExternalRole,
+    InformationCategory,
+    ResourceKind,
+)
 from domain.vocabulary import VisitOutcome as Visit
 from projections import build_read_models
 from projections.base import CASE_TOPICS
@@ -142,9 +154,10 @@ def write_every_kind_of_event(tsunagu: Any, staff: Any, clock: Any, plant: Plant
         participants=tuple(Participant(agency=a, staff=s, pledged=True) for a, s in members),
         decisions=(MeetingDecision(kind=DecisionKind.WATCH, text=plant("decision.text")),),
         external_members=(ExternalMember(name=plant("external.name"), organisation=plant("external.organisation"),
-                                         pledged=True),),
+                                         pledged=True, role=ExternalRole.WELFARE_COMMISSIONER),),
         tabled_subjects=(mother, son), tabled_categories=(InformationCategory.BASIC,),
-        until=clock.now.date() + timedelta(days=60)))
+        until=clock.now.date() + timedelta(days=60), start_time=time(14, 0), place=plant("meeting.place"),
+        minutes=plant("meeting.minutes"), next_on=clock.now.date() + timedelta(days=60)))
     do(coordinator, RecordDecision(case_id=case, meeting_id=meeting, decision=MeetingDecision(
         kind=DecisionKind.OTHER, text=plant("DecisionRecorded.text"))))
 
@@ -179,7 +192,12 @@ def write_every_kind_of_event(tsunagu: Any, staff: Any, clock: Any, plant: Plant
                                                     purpose=plant("layered.purpose"), participants=layered))
     do(coordinator, AdoptPlan(case_id=case, meeting_id=first, goals=(plant("PlanAdopted.goal"),),
                               roles=(PlanRole(agency="hikikomori", role=plant("PlanAdopted.role")),),
-                              next_review_on=clock.now.date() + timedelta(days=90)))
+                              next_review_on=clock.now.date() + timedelta(days=90),
+                              wishes=plant("PlanAdopted.wishes")))
+    do(coordinator, DecidePlan(case_id=case, note=plant("PlanDecided.note")))
+    do(coordinator, SuspendPlan(case_id=case, reason=plant("PlanSuspended.reason")))
+    do(coordinator, ResumePlan(case_id=case, note=plant("PlanResumed.note"),
+                               next_review_on=clock.now.date() + timedelta(days=100)))
     do(coordinator, ReviewPlan(case_id=case, findings=plant("PlanReviewed.findings"),
                                next_review_on=clock.now.date() + timedelta(days=120)))
     do(coordinator, AssignRole(case_id=case, agency="elderly-shiba", role=plant("RoleAssigned.role")))
@@ -188,7 +206,7 @@ def write_every_kind_of_event(tsunagu: Any, staff: Any, clock: Any, plant: Plant
     do(coordinator, RevisePlan(case_id=case, meeting_id=second, goals=(plant("PlanRevised.goal"),),
                                roles=(PlanRole(agency="hikikomori", role=plant("PlanRevised.role")),),
                                next_review_on=clock.now.date() + timedelta(days=150),
-                               reason=plant("PlanRevised.reason")))
+                               reason=plant("PlanRevised.reason"), wishes=plant("PlanRevised.wishes")))
     do(coordinator, EvaluatePlan(case_id=case, meeting_id=second, evaluation=plant("PlanEvaluated.evaluation"),
                                  goals_met=True))
 
@@ -201,8 +219,10 @@ def write_every_kind_of_event(tsunagu: Any, staff: Any, clock: Any, plant: Plant
     do(auditor, ReviewEmergencyAccess(case_id=case, grant_id=grant, justified=False,
                                       finding=plant("EmergencyAccessReviewed.finding")))
     do(livelihood, EndInvolvement(case_id=case, reason=plant("InvolvementEnded.reason")))
+    do(hikikomori, AssignStaffInCharge(case_id=case, staff=HIKIKOMORI, note=plant("StaffInChargeAssigned.note")))
     do(hikikomori, CloseCase(case_id=case, evaluation=plant("CaseClosed.evaluation"),
-                             outcome=plant("CaseClosed.outcome")))
+                             outcome=plant("CaseClosed.outcome"), reason=ClosureReason.OTHER,
+                             reason_note=plant("CaseClosed.reason_note")))
     do(hikikomori, ReopenCase(case_id=case, reason=plant("CaseReopened.reason")))
 
     tsunagu.read_timeline(hikikomori, case)
