@@ -15,6 +15,8 @@ from typing import Any
 
 from bench.load import against_baseline
 from bench.target import Target, expect
+from projections.base import table_prefix
+from projections.case_state import CaseStateProjection
 
 BODY = {"field": "general", "channel": "電話", "summary": "ベンチマーク：電話で近況を確認。次回の訪問日を調整した。"}
 ROW_BYTES = 700  # about one stored, encrypted consultation event
@@ -23,7 +25,8 @@ ROW_BYTES = 700  # about one stored, encrypted consultation event
 def measure_write_path(target: Target, *, clients: tuple[int, ...], commands: int) -> dict[str, Any]:
     writers = writers_by_agency(target)
     cases = [(case_id, writers[agency]) for case_id, agency in target.query(
-        f"SELECT case_id, opened_by_agency FROM {target.table('rm_case_state')} WHERE status = 'open' "
+        f"SELECT case_id, opened_by_agency FROM {target.table(table_prefix(CaseStateProjection) + 'case_state')} "
+        "WHERE status = 'open' "
         "AND lead_agency = opened_by_agency AND version < 100 ORDER BY case_id LIMIT %s",
         (commands * len(clients),)) if agency in writers]
     if len(cases) < max(clients):

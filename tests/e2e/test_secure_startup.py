@@ -124,9 +124,17 @@ def test_a_connection_that_never_finishes_its_request_head_or_body_is_let_go(tmp
         with socket.create_connection(("127.0.0.1", server.port), timeout=10) as stalled:
             stalled.sendall(b"POST /cases HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                             b"Content-Length: 100\r\n\r\n{\"household_name\": ")
-            answer = stalled.recv(2000)
+            answer = read_until_closed(stalled)
             assert answer.startswith(b"HTTP/1.1 408") and b"body_timeout" in answer
         assert get(f"{server.base}/healthz")[0] == 200  # and the server still serves
+
+
+def read_until_closed(connection: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection (a head and body may come in two packets)."""
+    received = b""
+    while chunk := connection.recv(4096):
+        received += chunk
+    return received
 
 
 def trickle_until_closed(connection: socket.socket, data: bytes) -> bool:
