@@ -84,13 +84,16 @@ class Case(IntakePart, ConsentPart, MeetingsPart, ReferralPart, PlanPart, Outrea
         Only granted events are applied, in order; an event that continues something the reader may
         not see (a correction of a withheld member, a decision of a withheld meeting) finds nothing to
         change and changes nothing. So no field of the result can come from a withheld entry. Who leads
-        the case, its status and when it opened are the case's, not a person's, and are kept.
+        the case, its status and when it opened are the case's, not a person's, and are kept; so is what a
+        closure does to the reviews of the plans the reader does see.
         """
         state = cls.__new__(cls)
         state._start_state(case.opened_by_agency, case.opened_at)
         state.status, state.closed_at, state.lead_agency = case.status, case.closed_at, case.lead_agency
         for event in events:
             if event.originator_version not in granted:
+                if isinstance(event, cls.CaseClosed):  # the closure is the case's: no plan is due for review
+                    state.clear_reviews(event)
                 continue
             if isinstance(event, cls.Opened):
                 state.household_name, state.household_name_kana = event.household_name, event.household_name_kana

@@ -153,6 +153,23 @@ def test_plan_is_adopted_only_by_a_coordinator_at_a_multi_layered_meeting() -> N
     assert case.plan is not None and case.plan["next_review_on"] == review
 
 
+def test_a_reader_who_may_not_see_the_closure_is_never_shown_a_review_the_closure_cleared() -> None:
+    case, son = new_case()
+    consent(case, son, ["elderly-shiba", "coordination"])
+    layered = case.hold_meeting(COORDINATOR, NOW, kind=MeetingKind.MULTI_LAYERED, held_on=NOW.date(),
+                                purpose="計画", participants=[{"agency": "elderly-shiba", "staff": "s"},
+                                                            {"agency": "coordination", "staff": "t"}],
+                                decisions=[])
+    case.adopt_plan(COORDINATOR, NOW, meeting_id=layered, goals=["g"], roles=[], next_review_on=date(2026, 9, 1))
+    case.close(ELDERLY, NOW, evaluation="目標達成", outcome="終結", reason=ClosureReason.NO_NEED)
+    events = list(case.collect_events())
+    closure = events[-1].originator_version
+    known = Case.from_granted(case, events, {e.originator_version for e in events} - {closure})
+    assert case.plan is not None and case.plan["next_review_on"] is None
+    assert known.plan is not None and known.plan["next_review_on"] is None
+    assert known.status == case.status
+
+
 def test_closed_case_refuses_new_records_until_reopened() -> None:
     case, _ = new_case()
     case.close(ELDERLY, NOW, evaluation="目標達成", outcome="終結", reason=ClosureReason.NO_NEED)
