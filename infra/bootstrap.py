@@ -20,7 +20,7 @@ from domain.referral_feed import ReferralFeed
 from domain.registry import Registry
 from infra.auth import TokenIssuer
 from infra.kafka.settings import ConsumerSigningSettings, KafkaSettings, RelaySigningSettings, refuse_unsafe
-from infra.referral_feed import ReferralFeedSettings, build_referral_feed
+from infra.referral_feed import build_referral_feed
 from infra.revocations import RevokedTokens, revoked_tokens
 from infra.settings import WARDS, Settings
 from infra.startup import check_not_demo_data, check_safe, demo_secrets_file, problems_of
@@ -127,17 +127,8 @@ class Services:
     def referral_feed(self) -> ReferralFeed:
         """The referral messages read from the log (built on first use, with ``TSUNAGU_REFERRALS_*``)."""
         if self._referral_feed is None:
-            self._referral_feed = build_referral_feed(self.tsunagu, referral_feed_settings(self.tsunagu.registry))
+            self._referral_feed = build_referral_feed(self.tsunagu)
         return self._referral_feed
-
-
-def referral_feed_settings(registry: Registry) -> ReferralFeedSettings:
-    """Where escalations go: ``TSUNAGU_REFERRALS_COORDINATION_AGENCY`` if set, else the ward's
-    ``escalation_target``, else ``coordination``."""
-    settings = ReferralFeedSettings()
-    if "coordination_agency" in settings.model_fields_set or registry.escalation_target is None:
-        return settings
-    return settings.model_copy(update={"coordination_agency": registry.escalation_target})
 
 
 def build_services(settings: Settings, *, with_tokens: bool = True, demo_sign_in: bool = False) -> Services:

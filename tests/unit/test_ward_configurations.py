@@ -15,7 +15,8 @@ from pydantic import ValidationError
 from domain.errors import NotFound
 from domain.registry import Registry
 from domain.vocabulary import Field, MeetingKind, Role
-from infra.bootstrap import load_registry, policy, referral_feed_settings, ward_overrides, ward_registry
+from infra.bootstrap import load_registry, policy, ward_overrides, ward_registry
+from infra.referral_feed import referral_feed_settings
 from infra.settings import WARDS, Settings
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
