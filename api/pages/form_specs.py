@@ -2,8 +2,7 @@
 the ids it needs beside the case, and how the posted fields become the schema's body.
 
 The forms post through ``api.pages.forms``, which validates with the schema and runs the schema's command
-through ``Tsunagu.execute`` (the same rule as the API). ``StaffInChargeAssignment`` is this module's own
-schema: the 担当者 command has no API route yet.
+through ``Tsunagu.execute`` (the same rule as the API).
 """
 
 from __future__ import annotations
@@ -11,10 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
-from api.schemas.base import CommandBody, Identifier, Text
-from api.schemas.cases import CaseClosure, CaseReopening, EntryCorrection, InvolvementEnding
+from api.schemas.base import CommandBody
+from api.schemas.cases import (
+    CaseClosure,
+    CaseReopening,
+    EntryCorrection,
+    InvolvementEnding,
+    StaffInChargeAssignment,
+)
 from api.schemas.consents import ConsentCreate, ConsentNarrowing, ConsentWithdrawal
 from api.schemas.handovers import HandoverCompletion, HandoverCreate
 from api.schemas.intake import ConsultationCreate, IssueCreate, IssueResolution, MemberCorrection, MemberCreate
@@ -26,7 +30,16 @@ from api.schemas.outreach import (
     SupportRefusalCreate,
     VisitCreate,
 )
-from api.schemas.plans import PlanCreate, PlanEvaluation, PlanReview, PlanRevision, RoleAssignment
+from api.schemas.plans import (
+    PlanCreate,
+    PlanDecision,
+    PlanEvaluation,
+    PlanResumption,
+    PlanReview,
+    PlanRevision,
+    PlanSuspension,
+    RoleAssignment,
+)
 from api.schemas.referrals import (
     EscalationCreate,
     ReferralAcceptance,
@@ -35,19 +48,9 @@ from api.schemas.referrals import (
     ReferralDecline,
     ReferralRevocation,
 )
-from domain.commands import AssignStaffInCharge
+from domain.meeting_kinds import needs_consent
 from domain.registry import Registry
 from domain.vocabulary import MeetingKind
-
-
-class StaffInChargeAssignment(CommandBody):
-    """担当者の決定 (the page's schema for ``AssignStaffInCharge``)."""
-
-    staff: Identifier
-    note: Text = ""
-
-    def to_command(self, case_id: UUID) -> AssignStaffInCharge:
-        return AssignStaffInCharge(case_id=case_id, occurred_at=self.occurred_at, staff=self.staff, note=self.note)
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,9 @@ ROWS = 4
 EXTERNAL_ROWS = 2
 """Blank rows for a meeting's external members (民生委員, 医療機関 …)."""
 SUPPORT_ONLY = ("tabled_subjects", "tabled_categories", "until")
-"""Fields of the meeting form that only a 支援会議 states (its scope and end)."""
+"""Fields of the meeting form that only a meeting without consent states (its scope and end)."""
+UNCONSENTED_KINDS = tuple(kind.value for kind in MeetingKind if not needs_consent(kind))
+"""The kinds of meeting held without consent (支援会議 and the other statutory kinds), as the form posts them."""
 
 
 def listed(value: Any) -> list[str]:
@@ -146,10 +151,11 @@ def _meeting(values: dict[str, Any], registry: Registry) -> dict[str, Any]:
                  for row in _rows(values, "decisions", ("kind", "text", "target_agency", "categories"))]
     external = [{**_filled(row), "pledged": row["pledged"] == "on"}
                 for row in _rows(values, "external_members", ("name", "organisation", "role", "pledged"))]
-    body = {**values, "participants": participants, "decisions": decisions, "external_members": external,
+    body = {**values, "body_id": values.get("body_id") or None, "participants": participants,
+            "decisions": decisions, "external_members": external,
             "tabled_subjects": listed(values.get("tabled_subjects")),
             "tabled_categories": listed(values.get("tabled_categories"))}
-    if body.get("kind") != MeetingKind.SUPPORT:  # what a 支援会議 states is not part of a 重層的支援会議
+    if body.get("kind") not in UNCONSENTED_KINDS:  # what a meeting without consent states (its scope and end)
         for key in SUPPORT_ONLY:
             body.pop(key, None)
     fields = MeetingCreate.model_fields
@@ -166,6 +172,11 @@ def _plan(values: dict[str, Any], _: Registry) -> dict[str, Any]:
     goals = [line.strip() for line in (values.get("goals") or "").splitlines() if line.strip()]
     roles = _rows(values, "roles", ("agency", "role"))
     return {**values, "goals": goals, "roles": roles}
+
+
+def _blank_plan(values: dict[str, Any], _: Registry) -> dict[str, Any]:
+    """No plan chosen (the case has one, or the blank option): the latest plan."""
+    return {**values, "plan_id": values.get("plan_id") or None}
 
 
 def _evaluation(values: dict[str, Any], registry: Registry) -> dict[str, Any]:
@@ -215,7 +226,14 @@ FORMS: dict[str, CaseForm] = {form.name: form for form in (
              prepare=_plan, coordinator_only=True),
     CaseForm("plan-revision", ("支援プランの見直し", "Revise the support plan"), "forms/plan.html", PlanRevision,
              prepare=_plan, coordinator_only=True),
-    CaseForm("plan-review", ("モニタリング", "Review the support plan"), "forms/plan_review.html", PlanReview),
+    CaseForm("plan-decision", ("支援決定", "Record the support decision"), "forms/plan_decision.html", PlanDecision,
+             prepare=_blank_plan, coordinator_only=True),
+    CaseForm("plan-review", ("モニタリング", "Review the support plan"), "forms/plan_review.html", PlanReview,
+             prepare=_blank_plan),
+    CaseForm("plan-suspension", ("支援プランの中断", "Suspend the support plan"), "forms/plan_suspension.html",
+             PlanSuspension, prepare=_blank_plan),
+    CaseForm("plan-resumption", ("支援プランの再開", "Resume the support plan"), "forms/plan_resumption.html",
+             PlanResumption, prepare=_blank_plan),
     CaseForm("plan-evaluation", ("終結評価", "Evaluate the support plan"), "forms/plan_evaluation.html",
              PlanEvaluation, prepare=_evaluation, coordinator_only=True),
     CaseForm("role", ("役割分担の追加", "Assign a role"), "forms/role.html", RoleAssignment),

@@ -24,7 +24,8 @@ from api.errors import status_for
 from api.pages.entries import entry_fields
 from api.pages.form_fields import humanise, labelled_errors
 from api.pages.form_input import CheckedForm, field_errors, form_idempotency, form_values, parse, refusal_message
-from api.pages.form_specs import EXTERNAL_ROWS, FORMS, ROWS, CaseForm
+from api.pages.form_specs import EXTERNAL_ROWS, FORMS, ROWS, UNCONSENTED_KINDS, CaseForm
+from api.pages.labels import enum_label, format_date
 from api.pages.names import Names, working_agencies
 from api.pages.rendering import render, see_other
 from api.pages.routing import PageRoute
@@ -32,11 +33,12 @@ from api.pages.session import PREFIX, PageActor, lang_of
 from domain.actor import Actor
 from domain.calendar import JST, age_on, local_date
 from domain.commands.base import CASE_NOT_FOUND_EN
+from domain.commands.meetings import kinds_held
 from domain.errors import DomainError, NotFound, VersionConflict
+from domain.meeting_kinds import MEETING_KINDS
 from domain.policy import Policy
 from domain.registry import Registry
 from domain.vocabulary import (
-    TRANSITION_AGES,
     ClosureReason,
     ConsentGiver,
     ConsentMethod,
@@ -44,7 +46,6 @@ from domain.vocabulary import (
     ExternalRole,
     Field,
     InformationCategory,
-    IssueTag,
     MeetingKind,
     PlanKind,
     ReferralStatus,
@@ -148,13 +149,24 @@ def _show(request: Request, form: CaseForm, case_id: UUID, actor: Actor, service
         channels=CHANNELS, fields=list(Field), categories=list(InformationCategory), methods=list(ConsentMethod),
         givers=list(ConsentGiver), meeting_kinds=list(MeetingKind), decision_kinds=list(DecisionKind),
         outcomes=list(VisitOutcome), resource_kinds=list(ResourceKind), external_roles=list(ExternalRole),
-        issue_tags=list(IssueTag), plan_kinds=list(PlanKind), closure_reasons=list(ClosureReason),
-        transition_ages=getattr(policy, "transition_ages", TRANSITION_AGES), ReferralStatus=ReferralStatus,
+        issue_tags=list(tsunagu.registry.practice.issue_tags), plan_kinds=list(PlanKind),
+        closure_reasons=list(ClosureReason), plan_choices=_plan_choices(known, en),
+        statutory_kinds=[MEETING_KINDS[kind] for kind in kinds_held(tsunagu.registry)],
+        unconsented_kinds=UNCONSENTED_KINDS,
+        meeting_bodies=[(b.id, b.name_en if en else b.name_ja) for b in tsunagu.registry.meeting_bodies],
+        transition_ages=policy.transition_ages, ReferralStatus=ReferralStatus,
         member_choices=member_choices(view.members, today, en), policy=policy,
         consent_latest=today + timedelta(days=policy.consent_max_days),
         agencies_by_field=_agencies_by_field(tsunagu.registry), today=today, waiting_referrals=waiting,
         involved_agencies=sorted(case_row.get("agencies", {})), schema_fields=set(form.schema.model_fields),
         fields_of=lambda entry: entry_fields(entry.content, Names(tsunagu.registry, en, view.members), today=today))
+
+
+def _plan_choices(known: Any, en: bool) -> list[tuple[str, str]]:
+    """The plans the reader may see, newest first, by kind and the day adopted (their ids mean nothing to staff)."""
+    plans = sorted(known.plans.values(), key=lambda plan: plan["seq"], reverse=True)
+    return [(plan["plan_id"], f"{enum_label(PlanKind, plan['kind'], en)}（{format_date(plan['adopted_on'], en)}）")
+            for plan in plans]
 
 
 def _agencies_by_field(registry: Registry) -> list[tuple[Field, list[Any]]]:

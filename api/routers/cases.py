@@ -21,6 +21,7 @@ from api.schemas.cases import (
     EmergencyAccessCreate,
     EntryCorrection,
     InvolvementEnding,
+    StaffInChargeAssignment,
     TimelinePublic,
 )
 from domain.vocabulary import CaseStatus
@@ -89,6 +90,15 @@ def reopen_case(case_id: UUID, body: CaseReopening, tsunagu: TsunaguDep, actor: 
 def end_involvement(case_id: UUID, body: InvolvementEnding, tsunagu: TsunaguDep, actor: ActorDep,
                     expected: ExpectedVersion, idempotency: Idempotency) -> CommandResultPublic:
     """関与終了: your agency ends its own part in the case; the case stays open for the others."""
+    return execute(tsunagu, actor, body.to_command(case_id),
+                   expected_version=expected, idempotency=idempotency)
+
+
+@router.post("/{case_id}/staff-in-charge", response_model=CommandResultPublic)
+def assign_staff_in_charge(case_id: UUID, body: StaffInChargeAssignment, tsunagu: TsunaguDep, actor: ActorDep,
+                           expected: ExpectedVersion, idempotency: Idempotency) -> CommandResultPublic:
+    """担当者の決定: the lead agency puts one of the staff of an agency with a basis on the case in charge of it
+    (again: the new one replaces the old)."""
     return execute(tsunagu, actor, body.to_command(case_id),
                    expected_version=expected, idempotency=idempotency)
 

@@ -6,8 +6,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.base import CommandBody, Name, RequiredText, Text
+from api.schemas.base import CommandBody, Identifier, Name, RequiredText, Text
 from domain.commands import (
+    AssignStaffInCharge,
     CloseCase,
     CorrectEntry,
     EndInvolvement,
@@ -42,6 +43,15 @@ class CaseClosure(CommandBody):
         return CloseCase(case_id=case_id, occurred_at=self.occurred_at, evaluation=self.evaluation,
                          outcome=self.outcome, reason=self.reason, reason_note=self.reason_note)
 
+
+class StaffInChargeAssignment(CommandBody):
+    """担当者の決定 (``AssignStaffInCharge``): one staff member of an agency with a basis on the case."""
+
+    staff: Identifier
+    note: Text = ""
+
+    def to_command(self, case_id: UUID) -> AssignStaffInCharge:
+        return AssignStaffInCharge(case_id=case_id, occurred_at=self.occurred_at, staff=self.staff, note=self.note)
 
 
 class CaseReopening(CommandBody):

@@ -89,6 +89,16 @@ class MeetingPart:
                     external_members=[m.as_record() for m in self.external_members])
 
 
+HELD_WITHOUT_A_BODY = (MeetingKind.MULTI_LAYERED, MeetingKind.SUPPORT)
+"""The two kinds of the 重層的支援体制 may meet for one case alone; every other statutory kind sits as a body the
+ward configured for it."""
+
+
+def kinds_held(registry: Registry) -> list[MeetingKind]:
+    """The kinds of meeting the ward can record: the two of the 重層的支援体制, and those its bodies hold."""
+    return [kind for kind in MeetingKind if kind in HELD_WITHOUT_A_BODY or registry.bodies_of_kind(kind)]
+
+
 def convening_office(registry: Registry, body_id: str | None) -> str | None:
     """The agency whose coordinators convene meetings without consent: the body's office (事務局), or, for a
     支援会議 of no body, the ward's ``support_meeting_office`` (None: nobody may)."""
@@ -187,7 +197,7 @@ class SittingCommand(CaseCommand):
                 raise InvalidCommand(f"会議体「{body.name_ja}」は{foreign[0].label_ja}を開きません。",
                                      f"The body {self.body_id!r} does not hold a {foreign[0].label_en}.")
             return
-        bodiless = [k for k in kinds if k not in (MeetingKind.MULTI_LAYERED, MeetingKind.SUPPORT)]
+        bodiless = [k for k in kinds if k not in HELD_WITHOUT_A_BODY]
         if bodiless:
             spec = statutory_kind(bodiless[0])
             raise InvalidCommand(f"{bodiless[0].label_ja}（{spec.basis_ja}）は、区が設定した会議体の開催として"

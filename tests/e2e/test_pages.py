@@ -346,6 +346,29 @@ def test_a_support_meeting_with_decisions_is_recorded_from_the_repeating_rows(br
     assert (event.tabled_subjects, event.tabled_categories) == (members[:1], ["basic", "support"])
 
 
+def test_the_meeting_form_offers_the_kinds_the_ward_holds_and_records_the_body_that_sat(
+        browser, services, summary) -> None:
+    case_id = summary.showcase("hikikomori_support_meeting").case_id
+    client = browser(COORDINATOR)
+    members = sorted(services.tsunagu.repository.get(UUID(case_id)).members)
+    today = local_date(services.tsunagu.clock())
+    form = client.get(f"/ui/cases/{case_id}/forms/meeting").text
+    assert 'value="community_care"' not in form, "Minato has no body for a 地域ケア会議"
+    assert 'value="support"' in form and "第106条の6" in form and 'value="support-meeting"' in form
+    scope = {"held_on": today.isoformat(), "purpose": "地域での見守りの検討",
+             "participants.0.staff": COORDINATOR, "participants.0.pledged": "on",
+             "participants.1.staff": HIKIKOMORI, "participants.1.pledged": "on",
+             "tabled_subjects": members[:1], "tabled_categories": ["basic"],
+             "until": (today + timedelta(days=28)).isoformat()}
+    response, _ = post_form(client, f"/ui/cases/{case_id}/forms/meeting", {**scope, "kind": "community_care"})
+    assert response.status_code == 422 and "会議体の開催として" in response.text
+    response, _ = post_form(client, f"/ui/cases/{case_id}/forms/meeting",
+                            {**scope, "kind": "support", "body_id": "support-meeting"})
+    assert response.status_code == 303, response.text
+    event = list(services.tsunagu.events.get(UUID(case_id)))[-1]
+    assert (event.meeting_kind, event.body_id, event.tabled_subjects) == ("support", "support-meeting", members[:1])
+
+
 def test_a_referral_is_requested_answered_from_the_inbox_and_accepted(browser, services, summary) -> None:
     case_id = summary.showcase("coordinator_8050").case_id
     coordinator = browser(COORDINATOR)

@@ -11,6 +11,9 @@ import re
 from datetime import date, timedelta
 from uuid import UUID
 
+from fastapi.routing import APIRoute
+
+from api.main import ROUTERS
 from api.pages.form_specs import FORMS
 from domain.calendar import local_date
 from domain.commands import AddMember, GrantConsent, OpenCase, RecordConsultation, WithdrawConsent
@@ -67,6 +70,21 @@ def test_every_command_on_a_case_has_a_form_that_opens(browser, summary) -> None
         page = client.get(f"/ui/cases/{case_id}/forms/{name}")
         assert page.status_code == 200, (name, text_of(page.text)[:300])
         assert 'name="csrf_token"' in page.text, name
+
+
+ANSWERED_ON_OTHER_PAGES = {
+    "EmergencyAccessCreate": "the case's break-glass page",
+    "SittingCreate": "the meeting form records one part; a sitting of several parts is API-only for now",
+}
+"""API commands on a case whose page is not a case form, and where staff find it."""
+
+
+def test_every_command_the_api_takes_on_a_case_has_a_page() -> None:
+    schemas = {route.body_field.field_info.annotation.__name__ for module in ROUTERS for route in module.router.routes
+               if isinstance(route, APIRoute) and "POST" in route.methods
+               and route.path.startswith("/cases/{case_id}/") and route.body_field}
+    with_forms = {form.schema.__name__ for form in FORMS.values()}
+    assert schemas - with_forms == set(ANSWERED_ON_OTHER_PAGES)
 
 
 def test_a_case_opened_from_the_pages_takes_its_members_shown_with_wareki_birth_dates_and_ages(

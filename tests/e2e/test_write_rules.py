@@ -143,6 +143,17 @@ def test_closing_is_for_the_lead_agency_or_a_coordinator_and_others_end_their_ow
     ward.post(ELDERLY, "/closure", closure)
 
 
+def test_the_lead_agency_puts_a_staff_member_with_a_basis_in_charge_through_the_api(ward: Ward) -> None:
+    ward.consent(["livelihood"])
+    ward.refused(LIVELIHOOD, "/staff-in-charge", {"staff": "kimura-haruka"}, 403, command="AssignStaffInCharge",
+                 refused_by="assigner_leads_or_coordinates")
+    answer = ward.refused(ELDERLY, "/staff-in-charge", {"staff": "takahashi-aoi"}, 409, command="AssignStaffInCharge",
+                          refused_by="assignee_has_basis")
+    assert "根拠" in answer["detail"]["message"] and "takahashi-aoi" not in answer["detail"]["message"]
+    ward.post(ELDERLY, "/staff-in-charge", {"staff": "kondo-ayumi", "note": "地区担当"})
+    assert ward.tsunagu.repository.get(UUID(ward.case_id)).staff_in_charge["staff"] == "kondo-ayumi"
+
+
 def test_a_break_glass_holder_reads_but_records_neither_a_consultation_nor_a_consent(ward: Ward) -> None:
     granted = ward.post(HEALTH, "/emergency-access", {"reason": "安否確認のため至急、服薬状況を確認する必要がある"})
     assert granted["id"]
