@@ -13,11 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
-from api.queries.case_rows import CaseRow, case_rows
-from api.queries.transitions import transitions
+from api.queries.case_rows import CaseRow, MemberRow, case_row
+from api.queries.transitions import soonest_first, transition_window
+from api.schemas.handovers import TransitionPublic
+from domain.access import Decision
 from domain.actor import Actor
 from domain.calendar import business_days_between, local_date
+from domain.case import Case
 from domain.vocabulary import Role
 from infra.bootstrap import Services
 from projections.rows import iso
@@ -84,17 +88,33 @@ def desk(services: Services, actor: Actor) -> Desk:
         result.escalations = state.escalated((today - timedelta(days=ESCALATION_DAYS)).isoformat(), limit=LIMIT)
     result.grants = _grants(services, actor, services.tsunagu.clock())
     result.consents = _consents(services, actor.agency_id, today)
-    result.handovers = [row.model_dump() for row in transitions(services, actor, channel="web").transitions]
-    shown = [r["case_id"] for group in (result.referrals_in, result.referrals_out, result.answers,
-                                        result.escalations or [], result.reviews, result.my_cases,
-                                        result.grants, result.consents, result.handovers) for r in group]
-    result.rows = {row.case_id: row for row in case_rows(services.tsunagu, actor, dict.fromkeys(shown),
-                                                         purpose="home")}
-    for handover in result.handovers:  # the member, as the reader may know them (the same recorded read)
-        row = result.rows.get(handover["case_id"])
-        handover["member"] = next((m for m in row.members if m.member_id == handover["member_id"]), None) \
-            if row else None
+    window = transition_window(services, actor)
+    listed = {r["case_id"] for group in (result.referrals_in, result.referrals_out, result.answers,
+                                         result.escalations or [], result.reviews, result.my_cases,
+                                         result.grants, result.consents) for r in group}
+
+    def view(case: Case, known: Case, decisions: list[Decision], record_id: str,
+             at: datetime) -> tuple[CaseRow, list[TransitionPublic]] | None:
+        """One recorded read per case shown, for both its row and its transitions; a candidate for a transition
+        that has none the reader may see, and is listed for nothing else, is not shown (nor recorded)."""
+        due = window.rows(case, known, record_id)
+        if not due and str(case.id) not in listed:
+            return None
+        return case_row(case, known, decisions, record_id, at), due
+
+    ids = dict.fromkeys([*listed, *(str(case_id) for case_id in window.case_ids)])
+    read = services.tsunagu.read_cases(actor, [UUID(case_id) for case_id in ids], purpose="home", channel="web",
+                                       view=view)
+    result.rows = {row.case_id: row for row, _ in read}
+    result.handovers = [{**handover.model_dump(), "member": _member(result.rows[handover.case_id],
+                                                                    handover.member_id)}
+                        for handover in soonest_first(t for _, due in read for t in due)]
     return result
+
+
+def _member(row: CaseRow, member_id: str) -> MemberRow | None:
+    """The member a handover is about, as the reader may know them (from the same recorded read)."""
+    return next((m for m in row.members if m.member_id == member_id), None)
 
 
 def _answers(services: Services, agency: str, today: date) -> list[dict[str, Any]]:
