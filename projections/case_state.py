@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, ClassVar
 
-from domain.calendar import local_date
+from domain.case.escalation import escalation_waiting_after
 from domain.case.plan import next_review_after
 from projections.base import CASE_TOPICS, Positioned, ReadModel
 from projections.rows import RowCache, decode, iso
@@ -67,7 +67,8 @@ class CaseStateView(ReadModelView):
         return int(self.query(f"SELECT COUNT(*) AS n FROM {{case_state}} {where}", params)[0]["n"])
 
     def escalated(self, since: str, *, limit: int = 100) -> list[Row]:
-        """Open cases escalated to 多機関協働 on or after ``since`` (a date), the latest first."""
+        """Open cases with an escalation to 多機関協働 waiting since ``since`` or later (not yet taken up by a
+        meeting: :func:`escalation_waiting_after`), the latest first."""
         rows = self.query("SELECT * FROM {case_state} WHERE escalated_on >= %(since)s AND status = 'open' "
                           "ORDER BY escalated_on DESC, case_id LIMIT %(limit)s", {"since": since, "limit": limit})
         return [decode(r, JSON_COLUMNS) for r in rows]
@@ -96,7 +97,7 @@ class CaseStateProjection(ReadModel[CaseStateView]):
     name = "case_state"
     view_interface = CaseStateView
     topics = CASE_TOPICS
-    schema_version = 2  # 2: staff_in_charge (担当者) and escalated_on
+    schema_version = 3  # 2: staff_in_charge (担当者) and escalated_on; 3: escalated_on clears when taken up
 
     def changes(self, events: Iterable[Positioned]) -> list[Change]:
         rows = RowCache(self.view, "case_state", "case_id", "upsert_case",
@@ -133,6 +134,8 @@ def _involve(row: Row, agency: str | None, relation: str) -> None:
 
 def _apply(row: Row, event: Any) -> None:
     row["version"] = event.originator_version
+    waiting = row["escalated_on"]
+    row["escalated_on"] = iso(escalation_waiting_after(event, date.fromisoformat(waiting) if waiting else None))
     row["last_event_at"] = max(row["last_event_at"], iso(event.occurred_at))
     kind = event.kind
     if kind not in ("EmergencyAccessGranted", "EmergencyAccessReviewed"):
@@ -181,8 +184,6 @@ def _apply(row: Row, event: Any) -> None:
             row["lead_agency"] = handover["to"]
     elif kind == "StaffInChargeAssigned":
         row["staff_in_charge"] = event.staff
-    elif kind == "EscalatedToMultiAgency":
-        row["escalated_on"] = local_date(event.occurred_at).isoformat()
     elif kind == "CaseClosed":
         row.update(status="closed", closed_at=iso(event.occurred_at), next_review_on=_review_after(event, row))
     elif kind == "CaseReopened":

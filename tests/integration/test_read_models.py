@@ -13,6 +13,8 @@ from domain.commands import (
     AcceptReferral,
     AddMember,
     AdoptPlan,
+    CloseCase,
+    EscalateToMultiAgency,
     GrantConsent,
     HoldMultiLayeredMeeting,
     HoldSupportMeeting,
@@ -28,7 +30,15 @@ from domain.commands import (
     RequestReferral,
     RevisePlan,
 )
-from domain.vocabulary import Basis, ConsentMethod, DecisionKind, InformationCategory, VisitOutcome
+from domain.vocabulary import (
+    Basis,
+    ClosureReason,
+    ConsentMethod,
+    DecisionKind,
+    Field,
+    InformationCategory,
+    VisitOutcome,
+)
 from projections import build_read_models
 from projections.runner import BatchRunner
 
@@ -235,3 +245,40 @@ def test_a_new_read_model_version_drops_the_tables_of_the_earlier_ones(store_env
     else:
         with pytest.raises(Exception, match="does not exist"):
             earlier.query("SELECT * FROM {case_member}")
+
+
+def test_an_escalation_waits_on_the_coordinators_list_until_a_meeting_takes_it_up(tsunagu, store_env, staff,
+                                                                                 clock) -> None:
+    read_models = build_read_models(store_env)
+    runner = BatchRunner(tsunagu, read_models.all(), batch_size=3)
+    elderly, coordinator = staff("suzuki-kenta"), staff("tanaka-yui")
+
+    def step(when: str, actor, command) -> None:
+        clock.now = at(when)
+        tsunagu.execute(actor, command)
+        runner.catch_up()
+
+    def waiting() -> list[tuple[str, str]]:
+        return [(row["case_id"], row["escalated_on"]) for row in read_models.case_state.view.escalated("2026-01-01")]
+
+    clock.now = at("2026-06-01T10:00")
+    case = tsunagu.execute(elderly, OpenCase(household_name="山田家", household_name_kana="やまだけ",
+                                             district="shiba", summary="相談")).case_id
+    son = tsunagu.execute(elderly, AddMember(case_id=UUID(case), name="山田 太郎", name_kana="やまだ たろう",
+                                             birth_date=date(1980, 1, 1), relationship="長男")).created_id
+    step("2026-06-02T10:00", elderly, EscalateToMultiAgency(case_id=UUID(case), reason="複数の課題があり調整が必要"))
+    assert waiting() == [(case, "2026-06-02")]
+    step("2026-06-03T10:00", elderly, RecordConsultation(case_id=UUID(case), field=Field.ELDERLY, summary="電話",
+                                                        category=InformationCategory.CONSULTATION, channel="電話"))
+    assert waiting() == [(case, "2026-06-02")], "recording is not taking it up"
+    step("2026-06-10T14:00", coordinator, HoldSupportMeeting(
+        case_id=UUID(case), held_on=date(2026, 6, 10), purpose="調整",
+        participants=(Participant(agency="elderly-shiba", staff="suzuki-kenta", pledged=True),
+                      Participant(agency="coordination", staff="tanaka-yui", pledged=True)),
+        tabled_subjects=(son,), tabled_categories=TABLED, until=date(2026, 7, 31)))
+    assert waiting() == []
+    step("2026-07-01T10:00", elderly, EscalateToMultiAgency(case_id=UUID(case), reason="再び調整が必要になった"))
+    assert waiting() == [(case, "2026-07-01")]
+    step("2026-07-02T10:00", elderly, CloseCase(case_id=UUID(case), evaluation="転居", outcome="転居",
+                                                 reason=ClosureReason.MOVED_OUT))
+    assert waiting() == []
