@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from fastapi.responses import Response
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
+Encoding = Literal["utf-8", "shift_jis"]
+"""A CSV's encoding: UTF-8 with a BOM, or Shift_JIS for tools that read nothing else."""
 Column = tuple[str, str]
 """A row key and its (Japanese) header."""
 
@@ -31,27 +34,41 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def csv_response(filename: str, columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> Response:
+def csv_response(filename: str, columns: Sequence[Column], rows: Iterable[dict[str, Any]], *,
+                 title: str | None = None, encoding: Encoding = "utf-8") -> Response:
+    """UTF-8 with a BOM (Excel reads it as such), or Shift_JIS (Windows' cp932) for older tools; ``title``: a
+    first line above the headers. A character Shift_JIS lacks becomes 「?」."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+    if title is not None:
+        writer.writerow([_cell(title)])
     writer.writerow([label for _, label in columns])
     for row in rows:
         writer.writerow([_cell(row.get(key)) for key, _ in columns])
+    if encoding == "shift_jis":
+        return Response(content=buffer.getvalue().encode("cp932", errors="replace"),
+                        media_type="text/csv; charset=Shift_JIS",
+                        headers={"Content-Disposition": _disposition(filename)})
     return Response(content="\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": _disposition(filename)})
 
 
-def xlsx_response(filename: str, title: str, columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> Response:
+def xlsx_response(filename: str, sheet_title: str, columns: Sequence[Column], rows: Iterable[dict[str, Any]], *,
+                  title: str | None = None) -> Response:
+    """A sheet with the headers in bold; ``title``: a bold first row above them."""
     book = Workbook()
     sheet = book.active
-    sheet.title = title[:31]
+    sheet.title = sheet_title[:31]
+    if title is not None:
+        sheet.append([_cell(title)])
+        sheet.cell(row=1, column=1).font = Font(bold=True, size=13)
     sheet.append([label for _, label in columns])
-    for cell in sheet[1]:
+    for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([_cell(row.get(key)) for key, _ in columns])
     for index, (_, label) in enumerate(columns, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(12, len(label) * 2 + 2)
+        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(label) * 2 + 2)
     buffer = io.BytesIO()
     book.save(buffer)
     return Response(content=buffer.getvalue(),

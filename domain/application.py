@@ -35,6 +35,7 @@ from domain.errors import (
 from domain.idempotency import IdempotencyKey, IdempotencyRecord
 from domain.policy import ImplausibleDate, Policy
 from domain.registry import Registry
+from domain.submission import IndicatorSubmission, SubmittedFigure, already_submitted, submission_id
 from domain.views import (
     CaseSummary,
     CaseView,
@@ -160,13 +161,7 @@ class Tsunagu(Application):
         record = WriteRefusal.of(context.actor, case_id, case_version=context.case.version if context.case else 0,
                                  command=type(command).__name__, refused_by=refused_by, answer=error.code,
                                  at=context.now)
-        try:
-            self.save(record)
-        except Exception as failure:
-            raise AccessNotRecorded(
-                "操作の拒否を記録できなかったため、処理を中止しました。時間をおいて再度お試しください。",
-                "The refusal could not be recorded, so nothing was done. Please try again shortly.",
-            ) from failure
+        self._save_refusal(record)
         raise error
 
     def _check_dates(self, command: Command, now: datetime) -> datetime:
@@ -229,6 +224,41 @@ class Tsunagu(Application):
         for agency_id in agencies:
             if agency_id is not None:
                 self.registry.agency(agency_id)  # raises NotFound with the agency's id
+
+    def submit_indicators(self, actor: Actor, fiscal_year: int, figures: list[SubmittedFigure]) -> IndicatorSubmission:
+        """Store a fiscal year's figures as submitted (once per ward and year); a refusal is recorded."""
+        now = self.clock()
+        try:
+            submission = IndicatorSubmission.submit(actor, self.registry, fiscal_year, figures, now)
+        except NotPermitted as refused:
+            self._save_refusal(WriteRefusal.of(actor, None, case_version=0, command="SubmitIndicators",
+                                               refused_by="may_submit", answer=refused.code, at=now))
+            raise
+        if (earlier := self.indicator_submission(fiscal_year)) is not None:
+            raise already_submitted(earlier)
+        try:
+            self.save(submission)
+        except IntegrityError:
+            raise already_submitted(self.repository.get(submission.id)) from None
+        return submission
+
+    def indicator_submission(self, fiscal_year: int) -> IndicatorSubmission | None:
+        """The ward's submitted figures of a fiscal year, if submitted."""
+        try:
+            submission: object = self.repository.get(submission_id(self.registry.ward.id, fiscal_year))
+        except AggregateNotFoundError:
+            return None
+        return submission if isinstance(submission, IndicatorSubmission) else None
+
+    def _save_refusal(self, record: WriteRefusal) -> None:
+        """Record a refused write before it is answered; if it cannot be recorded, the answer says so."""
+        try:
+            self.save(record)
+        except Exception as failure:
+            raise AccessNotRecorded(
+                "操作の拒否を記録できなかったため、処理を中止しました。時間をおいて再度お試しください。",
+                "The refusal could not be recorded, so nothing was done. Please try again shortly.",
+            ) from failure
 
     # ----- reads --------------------------------------------------------------------------
 

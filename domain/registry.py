@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.actor import Actor
 from domain.errors import NotFound
+from domain.indicators import Count, IndicatorSet
 from domain.vocabulary import Field as WelfareField
 from domain.vocabulary import IssueTag, LegalGround, MeetingKind, Role
 
@@ -175,6 +176,8 @@ class Registry(_Frozen):
     """The agency that receives escalations to 多機関協働 (declined referrals, cases nobody can hold)."""
     meeting_bodies: tuple[MeetingBody, ...] = ()
     practice: Practice = Practice()
+    indicators: IndicatorSet = IndicatorSet()
+    """The output indicators it reports (:mod:`domain.indicators`): a shipped set, with its own rows added."""
 
     @model_validator(mode="after")
     def _check_references(self) -> Registry:
@@ -202,6 +205,9 @@ class Registry(_Frozen):
             if value is not None and value not in agency_ids:
                 raise ValueError(f"{name}: unknown agency {value!r}")
         self._check_bodies(agency_ids)
+        for named in self.indicators.agencies_named():
+            if named not in agency_ids:
+                raise ValueError(f"indicators: unknown agency {named!r}")
         return self
 
     def _check_bodies(self, agency_ids: list[str]) -> None:
@@ -244,6 +250,14 @@ class Registry(_Frozen):
     def works_for(self, staff_id: str, agency_id: str) -> bool:
         """Whether ``staff_id`` is a registered staff member of ``agency_id``."""
         return any(member.id == staff_id and member.agency == agency_id for member in self.staff)
+
+    def indicator_agencies(self, count: Count) -> tuple[str, ...] | None:
+        """The agencies an indicator's count selects: those it names and those carrying one of its projects
+        (None: every agency)."""
+        if not count.agencies and not count.projects:
+            return None
+        return tuple(a.id for a in self.agencies
+                     if a.id in count.agencies or set(a.projects) & set(count.projects))
 
     # ----- districts ------------------------------------------------------------------------------
 

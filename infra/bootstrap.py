@@ -19,6 +19,7 @@ from domain.policy import PlausibleDates, Policy
 from domain.referral_feed import ReferralFeed
 from domain.registry import Registry
 from infra.auth import TokenIssuer
+from infra.indicators import with_indicator_set
 from infra.kafka.settings import ConsumerSigningSettings, KafkaSettings, RelaySigningSettings, refuse_unsafe
 from infra.referral_feed import build_referral_feed
 from infra.revocations import RevokedTokens, revoked_tokens
@@ -91,7 +92,7 @@ def configure(*, demo: bool, tokens: bool, store: bool, create_demo: bool = Fals
 @cache
 def load_registry(path: Path) -> Registry:
     """A ward's configuration file, validated (``docs/wards.md``)."""
-    return Registry.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    return Registry.model_validate(with_indicator_set(json.loads(path.read_text(encoding="utf-8"))))
 
 
 def ward_registry(settings: Settings) -> Registry:

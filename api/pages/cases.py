@@ -62,11 +62,13 @@ def read_case_page(request: Request, case_id: UUID, actor: PageActor, services: 
     today = local_date(tsunagu.clock())
     shown_groups = [g for g in group if g in GROUPS] or list(GROUPS)
     corrected = corrections_of(timeline.entries)
+    voided = corrections_of(timeline.entries, "voids_seq")
     newest_first = [e for e in reversed(timeline.entries) if older is None or e.seq < older]
     page = newest_first[:ENTRIES_PER_PAGE]
     entries = []
     for entry in page:
-        item = {"entry": entry, "group": KIND_GROUP.get(entry.kind, "intake"), "corrected_by": corrected.get(entry.seq)}
+        item = {"entry": entry, "group": KIND_GROUP.get(entry.kind, "intake"), "corrected_by": corrected.get(entry.seq),
+                "voided_by": voided.get(entry.seq)}
         if not entry.withheld:
             item["fields"] = entry_fields(entry.content, names, today=today)
         entries.append(item)

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import ServicesDep
+from api.exports import Encoding
 from api.pages.rendering import read_models_caught_up, render
 from api.pages.routing import PageRoute
 from api.pages.session import PREFIX, PageActor
@@ -66,7 +67,7 @@ def read_indicators_page(request: Request, actor: PageActor, services: ServicesD
     current = fiscal_year(local_date(services.tsunagu.clock()))
     year = year or current
     years = sorted({*services.read_models.indicators.view.years(), current, year}, reverse=True)
-    table = yearly_indicators(services.read_models, services.tsunagu.registry, year)
+    table = yearly_indicators(services.read_models, services.tsunagu, year)
     by_field = {row.key: row.value for row in table.rows if row.indicator == "consultations"}
     consultations = [(field, by_field.get(field.value, 0)) for field in Field]
     return render(request, "indicators.html", nav="indicators", table=table, year=year, years=years,
@@ -75,5 +76,5 @@ def read_indicators_page(request: Request, actor: PageActor, services: ServicesD
 
 @router.get(f"{PREFIX}/indicators/{{year}}/download")
 def download_indicators_page(year: Annotated[int, Path(ge=2000, le=2100)], actor: PageActor, services: ServicesDep,
-                             format: Literal["csv", "xlsx"] = "csv") -> Response:
-    return indicators_spreadsheet(services.read_models, services.tsunagu.registry, year, format)
+                             format: Literal["csv", "xlsx"] = "csv", encoding: Encoding = "utf-8") -> Response:
+    return indicators_spreadsheet(services.read_models, services.tsunagu, year, format, encoding)

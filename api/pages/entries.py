@@ -57,7 +57,8 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "corrections": ("訂正内容", "Corrections"), "reason": ("理由", "Reason"), "field": ("分野", "Field"),
     "category": ("情報の種類", "Information category"), "channel": ("相談方法", "Channel"),
     "tag": ("課題", "Issue"), "note": ("メモ", "Note"), "corrects_seq": ("訂正する記録", "Corrects entry"),
-    "correction": ("訂正", "Correction"), "given_by_member": ("同意した人", "Given by"),
+    "correction": ("訂正", "Correction"), "voids_seq": ("取り消す記録", "Voids entry"),
+    "given_by_member": ("同意した人", "Given by"),
     "agencies": ("共有先の機関", "Agencies"), "categories": ("情報の種類", "Information categories"),
     "purpose": ("目的", "Purpose"), "method": ("取得方法", "Obtained"), "obtained_by": ("取得者", "Obtained by"),
     "valid_until": ("有効期限", "Valid until"), "meeting_kind": ("会議の種類", "Kind of meeting"),
@@ -137,12 +138,13 @@ def entry_fields(content: dict[str, Any], names: Names, *, today: date | None = 
     return fields
 
 
-def corrections_of(entries: list[Any]) -> dict[int, list[int]]:
-    """For each entry, the visible corrections made to it (their entry numbers)."""
+def corrections_of(entries: list[Any], field: str = "corrects_seq") -> dict[int, list[int]]:
+    """For each entry, the visible corrections made to it (their entry numbers); with ``field="voids_seq"``,
+    the visible entries voiding it (取消)."""
     corrected: dict[int, list[int]] = {}
     for entry in entries:
-        if not entry.withheld and "corrects_seq" in entry.content:
-            corrected.setdefault(int(entry.content["corrects_seq"]), []).append(entry.seq)
+        if not entry.withheld and field in entry.content:
+            corrected.setdefault(int(entry.content[field]), []).append(entry.seq)
     return corrected
 
 

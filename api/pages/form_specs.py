@@ -16,6 +16,7 @@ from api.schemas.cases import (
     CaseClosure,
     CaseReopening,
     EntryCorrection,
+    EntryVoid,
     InvolvementEnding,
     StaffInChargeAssignment,
 )
@@ -197,6 +198,7 @@ FORMS: dict[str, CaseForm] = {form.name: form for form in (
              ids=("tag",)),
     CaseForm("correction", ("記録の訂正", "Correct an entry"), "forms/correction.html", EntryCorrection,
              reads_timeline=True),
+    CaseForm("void", ("記録の取消（無効）", "Void an entry"), "forms/void.html", EntryVoid, reads_timeline=True),
     CaseForm("staff-in-charge", ("担当者の決定", "Assign the staff in charge"), "forms/staff_in_charge.html",
              StaffInChargeAssignment),
     # referrals

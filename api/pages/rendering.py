@@ -21,6 +21,7 @@ from api.pages.names import Names, agency_colours, working_agencies
 from api.pages.session import PREFIX, PRESESSION_COOKIE, SESSION_COOKIE, current_actor, lang_of, set_cookie
 from domain.actor import Actor
 from domain.errors import NotFound
+from domain.indicators import COUNTED_EVENTS
 from domain.vocabulary import Basis, Role
 from infra.bootstrap import Services
 
@@ -67,6 +68,7 @@ def render(request: Request, template: str, *, status_code: int = 200, nav: str 
         "lang": lang, "actor": actor, "staff": staff, "nav": nav, "nav_items": nav_items(actor),
         "names": names, "registry": registry, "demo": services.demo_sign_in, "prefix": PREFIX,
         "csrf_field": CSRF_FIELD, "csrf": csrf_token(request), "Role": Role, "form_key_field": FORM_KEY_FIELD,
+        "counted_kinds": COUNTED_EVENTS,
         "form_key": secrets.token_urlsafe(18),
         "agency_colour": agency_colours(registry), "working_agencies": working_agencies(registry),
         "here": here(request), "inbox_count": inbox_count, **context,

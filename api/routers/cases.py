@@ -20,6 +20,7 @@ from api.schemas.cases import (
     CaseSummaryPublic,
     EmergencyAccessCreate,
     EntryCorrection,
+    EntryVoid,
     InvolvementEnding,
     StaffInChargeAssignment,
     TimelinePublic,
@@ -107,6 +108,15 @@ def assign_staff_in_charge(case_id: UUID, body: StaffInChargeAssignment, tsunagu
 def correct_entry(case_id: UUID, body: EntryCorrection, tsunagu: TsunaguDep, actor: ActorDep,
                   expected: ExpectedVersion, idempotency: Idempotency) -> CommandResultPublic:
     """Add a correction to an entry your agency wrote. Nothing is edited in place."""
+    return execute(tsunagu, actor, body.to_command(case_id),
+                   expected_version=expected, idempotency=idempotency)
+
+
+@router.post("/{case_id}/voids", response_model=CommandResultPublic)
+def void_entry(case_id: UUID, body: EntryVoid, tsunagu: TsunaguDep, actor: ActorDep,
+               expected: ExpectedVersion, idempotency: Idempotency) -> CommandResultPublic:
+    """取消: void a counted entry your agency recorded by mistake, with the reason. It stays in the timeline and
+    the audit, marked, and no indicator counts it."""
     return execute(tsunagu, actor, body.to_command(case_id),
                    expected_version=expected, idempotency=idempotency)
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from api.deps import ActorDep, Fresh, ReadModelsDep, TsunaguDep
+from api.exports import Encoding
 from api.queries.indicators import indicators_spreadsheet, yearly_indicators
 from api.schemas.indicators import IndicatorsPublic
 
@@ -20,13 +21,16 @@ FiscalYear = Annotated[int, Path(ge=2000, le=2100, description="The fiscal year 
 def read_indicators(fiscal_year: FiscalYear, actor: ActorDep, read_models: ReadModelsDep,
                     tsunagu: TsunaguDep) -> IndicatorsPublic:
     """The year's indicators, reproducible from the event log (no personal data)."""
-    return yearly_indicators(read_models, tsunagu.registry, fiscal_year)
+    return yearly_indicators(read_models, tsunagu, fiscal_year)
 
 
 @router.get("/{fiscal_year}/download", dependencies=[Fresh],
             responses={200: {"content": {"text/csv": {}, "application/vnd.openxmlformats-officedocument."
                                                                    "spreadsheetml.sheet": {}}}})
 def download_indicators(fiscal_year: FiscalYear, actor: ActorDep, read_models: ReadModelsDep, tsunagu: TsunaguDep,
-                        format: Annotated[Literal["csv", "xlsx"], Query()] = "csv") -> Response:
-    """The year's indicators as a spreadsheet with Japanese headers."""
-    return indicators_spreadsheet(read_models, tsunagu.registry, fiscal_year, format)
+                        format: Annotated[Literal["csv", "xlsx"], Query()] = "csv",
+                        encoding: Annotated[Encoding, Query(description="CSV only: utf-8 (with BOM) or shift_jis.")]
+                        = "utf-8") -> Response:
+    """The year's indicators laid out like the ward's table (title with the 令和 year, rows grouped by 基本目標,
+    units, submitted figures and differences), as CSV or XLSX."""
+    return indicators_spreadsheet(read_models, tsunagu, fiscal_year, format, encoding)

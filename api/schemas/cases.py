@@ -15,6 +15,7 @@ from domain.commands import (
     OpenCase,
     ReopenCase,
     RequestEmergencyAccess,
+    VoidEntry,
 )
 from domain.vocabulary import Basis, ClosureReason, InformationCategory
 
@@ -76,6 +77,14 @@ class EntryCorrection(CommandBody):
 
     def to_command(self, case_id: UUID) -> CorrectEntry:
         return CorrectEntry(case_id=case_id, occurred_at=self.occurred_at, seq=self.seq, correction=self.correction)
+
+
+class EntryVoid(CommandBody):
+    seq: int = Field(ge=1, le=10_000_000, description="The entry to void (one that indicators count).")
+    reason: RequiredText = Field(examples=["別の世帯のケースに誤って記録したため"])
+
+    def to_command(self, case_id: UUID) -> VoidEntry:
+        return VoidEntry(case_id=case_id, occurred_at=self.occurred_at, seq=self.seq, reason=self.reason)
 
 
 

@@ -66,6 +66,7 @@ class Case(IntakePart, ConsentPart, MeetingsPart, ReferralPart, PlanPart, Outrea
         self.members: dict[str, dict[str, Any]] = {}
         self.issues: dict[str, dict[str, Any]] = {}
         self.consultation_count = 0
+        self.voided: dict[int, dict[str, Any]] = {}
         self.consents: dict[str, dict[str, Any]] = {}
         self.meetings: dict[str, dict[str, Any]] = {}
         self.referrals: dict[str, dict[str, Any]] = {}

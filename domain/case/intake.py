@@ -8,7 +8,8 @@ from typing import Any
 from domain.actor import Actor
 from domain.calendar import local_date
 from domain.case.base import CaseEvent, CasePart, add_household_wide_subjects, find, new_id
-from domain.errors import InvalidCommand, NotPermitted
+from domain.errors import InvalidCommand, NotPermitted, RuleViolation
+from domain.indicators import COUNTED_EVENTS
 from domain.vocabulary import Field, InformationCategory, IssueTag
 
 
@@ -16,6 +17,8 @@ class IntakePart(CasePart):
     members: dict[str, dict[str, Any]]
     issues: dict[str, dict[str, Any]]
     consultation_count: int
+    voided: dict[int, dict[str, Any]]
+    """Voided entries by number: the voiding entry's number, its reason and agency."""
 
     class MemberAdded(CaseEvent):
         member_id: str
@@ -113,6 +116,26 @@ class IntakePart(CasePart):
         def information_category(self) -> InformationCategory:
             return InformationCategory(self.category)
 
+    class EntryVoided(CaseEvent):
+        """A counted entry recorded by mistake (the wrong case, twice …) is voided: it stays in the log, the
+        timeline and the audit, marked 取消, and no indicator counts it."""
+
+        voids_seq: int
+        category: str
+        reason: str
+
+        LABEL_JA, LABEL_EN = "記録の取消（無効）", "Entry voided"
+
+        def subject_ids(self, case: Any) -> tuple[str, ...]:
+            return case.entries[self.voids_seq - 1].subjects
+
+        def information_category(self) -> InformationCategory:
+            return InformationCategory(self.category)
+
+        def apply(self, case: IntakePart) -> None:
+            case.voided[self.voids_seq] = {"seq": self.originator_version, "reason": self.reason,
+                                           "by_agency": self.by_agency}
+
     def add_member(self, actor: Actor, at: datetime, *, name: str, name_kana: str, birth_date: date,
                    relationship: str, is_principal: bool = False) -> str:
         self.check_open()
@@ -167,3 +190,22 @@ class IntakePart(CasePart):
                                "Only the agency that wrote an entry can correct it.")
         self._record(self.EntryCorrected, actor, at, corrects_seq=seq, category=original.category,
                      correction=correction)
+
+    def void_entry(self, actor: Actor, at: datetime, *, seq: int, reason: str) -> None:
+        """Void a counted entry the actor's agency wrote by mistake; it is kept, marked, and no longer counted."""
+        if not 1 <= seq <= len(self.entries):
+            raise InvalidCommand(f"取り消す記録（{seq}番）がありません。", f"There is no entry {seq} to void.")
+        original = self.entries[seq - 1]
+        if original.agency != actor.agency_id:
+            raise NotPermitted("記録を取り消せるのは、その記録を書いた機関です。",
+                               "Only the agency that wrote an entry can void it.")
+        if original.kind not in COUNTED_EVENTS:
+            raise InvalidCommand("取り消せるのは、実績として集計される記録（相談・訪問・会議・プラン・つなぎ等）です。"
+                                 "その他の誤りは「記録の訂正」で直してください。",
+                                 "Only entries that indicators count (consultations, visits, meetings, plans, "
+                                 "referrals …) can be voided; correct other mistakes with a correction.")
+        if seq in self.voided:
+            raise RuleViolation(f"記録（{seq}番）はすでに取り消されています。", f"Entry {seq} is already voided.")
+        if not reason.strip():
+            raise InvalidCommand("取り消す理由を書いてください。", "Give the reason for voiding the entry.")
+        self._record(self.EntryVoided, actor, at, voids_seq=seq, category=original.category, reason=reason)

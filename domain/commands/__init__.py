@@ -22,6 +22,7 @@ from domain.commands.intake import (
     OpenCase,
     RecordConsultation,
     ResolveIssue,
+    VoidEntry,
 )
 from domain.commands.meetings import (
     ExternalMember,
@@ -62,7 +63,7 @@ from domain.commands.sittings import HoldSitting, hold_meeting
 from domain.commands.transitions import CloseCase, CompleteHandover, EndInvolvement, PlanHandover, ReopenCase
 
 COMMANDS: tuple[type[Command], ...] = (
-    OpenCase, AddMember, CorrectMemberDetails, RecordConsultation, IdentifyIssue, ResolveIssue, CorrectEntry,
+    OpenCase, AddMember, CorrectMemberDetails, RecordConsultation, IdentifyIssue, ResolveIssue, CorrectEntry, VoidEntry,
     GrantConsent, WithdrawConsent, NarrowConsent,
     HoldSupportMeeting, HoldMultiLayeredMeeting, HoldSitting, RecordDecision,
     RequestReferral, AcceptReferral, DeclineReferral, CompleteReferral, RevokeReferral, EscalateToMultiAgency,
@@ -121,5 +122,5 @@ __all__ = [
     "RecordDecision", "RecordSupportRefusal", "RecordVisit", "ReopenCase", "RequestEmergencyAccess",
     "RequestReferral", "requirements", "ResolveIssue", "ResumePlan", "SuspendPlan", "ReviewEmergencyAccess",
     "ReviewPlan", "RevisePlan",
-    "RevokeReferral", "RuleRow", "rules_markdown", "rules_table", "WithdrawConsent",
+    "RevokeReferral", "RuleRow", "rules_markdown", "rules_table", "VoidEntry", "WithdrawConsent",
 ]

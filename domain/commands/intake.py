@@ -162,20 +162,46 @@ def _entry_author(context: Context, command: Any) -> list[str]:
     return [entries[command.seq - 1].agency] if 1 <= command.seq <= len(entries) else []
 
 
+BY_ENTRY_AUTHOR = by_agency_of(
+    "by_entry_author", _entry_author, "訂正・取消する記録を書いた機関であること",
+    "The agency that wrote the entry corrected or voided",
+    "記録を訂正・取消できるのは、その記録を書いた機関です。",
+    "Only the agency that wrote an entry can correct or void it.")
+
+
 @dataclass(frozen=True, kw_only=True)
 class CorrectEntry(CaseCommand):
     seq: int
     correction: str
 
     LABEL_JA = "記録の訂正"
-    RULE = (*ON_THE_CASE, touches_only_visible, by_agency_of(
-        "by_entry_author", _entry_author, "訂正する記録を書いた機関であること",
-        "The agency that wrote the corrected entry",
-        "記録を訂正できるのは、その記録を書いた機関です。", "Only the agency that wrote an entry can correct it."))
+    RULE = (*ON_THE_CASE, touches_only_visible, BY_ENTRY_AUTHOR)
 
     def references(self, case: Case) -> Iterable[EntryReference]:
         return [EntryReference(self.seq)]
 
     def apply(self, case: Case, context: Context) -> None:
         case.correct_entry(context.actor, context.at, seq=self.seq, correction=self.correction)
+        return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoidEntry(CaseCommand):
+    """取消: a counted entry recorded by mistake stops counting; it stays in the log, the timeline and the audit."""
+
+    seq: int
+    reason: str
+
+    LABEL_JA = "記録の取消（無効）"
+    RULE = (*ON_THE_CASE, touches_only_visible, BY_ENTRY_AUTHOR)
+
+    def validate(self, registry: Registry) -> None:
+        if not self.reason.strip():
+            raise InvalidCommand("取り消す理由を書いてください。", "Give the reason for voiding the entry.")
+
+    def references(self, case: Case) -> Iterable[EntryReference]:
+        return [EntryReference(self.seq)]
+
+    def apply(self, case: Case, context: Context) -> None:
+        case.void_entry(context.actor, context.at, seq=self.seq, reason=self.reason)
         return None

@@ -76,11 +76,16 @@ def test_indicators_download_as_csv_and_xlsx_with_japanese_headers(client, auth,
     assert rows[("support_meetings", "")] == 1 and rows[("consultations", "elderly")] == 1
     csv = client.get("/indicators/2026/download", params={**params, "format": "csv"}, headers=auth(COORDINATOR))
     assert csv.content.startswith("\ufeff".encode()) and "アウトプット指標,内訳,実績" in csv.text
+    assert csv.text.splitlines()[0] == "\ufeff重層的支援体制整備事業のアウトプット指標（令和8年度）"
+    sjis = client.get("/indicators/2026/download", params={**params, "format": "csv", "encoding": "shift_jis"},
+                      headers=auth(COORDINATOR))
+    assert "アウトプット指標,内訳,実績" in sjis.content.decode("cp932")
     assert "filename*=UTF-8''" in csv.headers["content-disposition"]
     xlsx = client.get("/indicators/2026/download", params={**params, "format": "xlsx"}, headers=auth(COORDINATOR))
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
-    assert sheet.title == "令和8年度" and sheet["A1"].value == "アウトプット指標"
-    assert any(row[0].value == "支援会議の開催回数" and row[2].value == 1 for row in sheet.iter_rows(min_row=2))
+    assert sheet.title == "令和8年度" and sheet["A1"].value == "重層的支援体制整備事業のアウトプット指標（令和8年度）"
+    assert sheet["D2"].value == "アウトプット指標"
+    assert any(row[3].value == "支援会議の開催回数" and row[5].value == 1 for row in sheet.iter_rows(min_row=3))
 
 
 def test_audit_pages_are_for_auditors_and_show_the_unconsented_access(client, auth, household) -> None:

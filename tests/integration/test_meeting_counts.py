@@ -11,13 +11,19 @@ import pytest
 from api.queries.meetings import sitting_counts
 from domain.application import Tsunagu
 from domain.commands import GrantConsent, HoldSitting, MeetingPart
+from domain.indicators import IndicatorSet
 from domain.registry import Registry
 from domain.vocabulary import ConsentMethod, InformationCategory, MeetingKind
+from infra.indicators import load_set
 from projections import build_read_models
+from projections.indicators import year_table
 from projections.runner import BatchRunner
 from tests.unit.test_meetings import actor, open_household, seat, unconsented_part, ward_with_bodies
 
 pytestmark = pytest.mark.integration
+
+OTA_MEETINGS = next(i for i in load_set("ota").indicators if i.id == "multi_layered_meetings")
+"""Ota's row 5 「重層的支援会議の開催回数」: sittings holding either function, each once, by the day held."""
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +61,7 @@ def test_one_sitting_with_three_cases_counts_once_as_a_sitting_and_three_times_a
     support = next(k for k in counts.by_kind if k.kind == "support")
     assert (support.sittings, support.case_discussions) == (1, 3)
     assert [(b.body_id, b.sittings, b.case_discussions) for b in counts.by_body] == [("bukai", 1, 3)]
-    assert read_models.indicators.view.year(2026)["support_meetings"] == {"": 1}
+    assert year_table(read_models.indicators.view, tsunagu.registry, 2026)["support_meetings"] == {"": 1}
     runner.rebuild()
     assert sitting_counts(read_models, 2026) == counts
 
@@ -74,6 +80,10 @@ def test_an_ota_sitting_counts_once_with_a_consented_and_a_106_6_part_in_the_yea
     assert {k.kind: (k.sittings, k.case_discussions) for k in counts.by_kind if k.sittings} == {
         "multi_layered": (1, 1), "support": (1, 1)}
     assert [(b.body_id, b.sittings, b.case_discussions) for b in counts.by_body] == [("ota-style", 1, 1)]
-    year = read_models.indicators.view.year(2026)
+    year = year_table(read_models.indicators.view, tsunagu.registry, 2026)  # the national set: a row per kind
     assert (year["multi_layered_meetings"], year["support_meetings"]) == ({"": 1}, {"": 1})
+    row = OTA_MEETINGS.model_copy(update={"goal": None})
+    ota = tsunagu.registry.model_copy(update={"indicators": IndicatorSet(indicators=(row,))})
+    assert year_table(read_models.indicators.view, ota, 2026) == {"multi_layered_meetings": {"": 1}}  # once
+    assert year_table(read_models.indicators.view, ota, 2027) == {"multi_layered_meetings": {"": 0}}
     assert sitting_counts(read_models, 2027).sittings == 0

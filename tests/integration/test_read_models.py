@@ -40,6 +40,7 @@ from domain.vocabulary import (
     VisitOutcome,
 )
 from projections import build_read_models
+from projections.indicators import year_table
 from projections.runner import BatchRunner
 
 pytestmark = pytest.mark.integration
@@ -206,15 +207,17 @@ def test_golden_week_holidays_are_not_business_days(year) -> None:
     assert business_days_between(date(2026, 5, 2), date(2026, 5, 7)) == 1  # 5/3–5/6 are holidays in 2026
 
 
-def test_output_indicators_count_per_fiscal_year_from_april(year) -> None:
+def test_output_indicators_count_per_fiscal_year_from_april(year, tsunagu) -> None:
     read_models, _, _, _ = year
-    fy2026 = read_models.indicators.view.year(2026)
+    fy2026 = year_table(read_models.indicators.view, tsunagu.registry, 2026)
     assert fy2026 == {
         "multi_layered_meetings": {"": 2}, "support_meetings": {"": 1}, "plans_new": {"": 1},
-        "plans_revised": {"": 1}, "outreach_total": {"": 2}, "outreach_new": {"": 1},
-        "participation_matches": {"": 1}, "consultations": {"elderly": 1, "poverty": 1},
+        "plans_replanned": {"": 0},
+        "plans_revised": {"": 1}, "outreach_total": {"": 2}, "outreach_new": {"": 1}, "outreach_people": {"": 1},
+        "participation_matches": {"": 1}, "participation_people": {"": 1},
+        "consultations": {"elderly": 1, "poverty": 1},
         "referrals": {"elderly-shiba→hikikomori": 1, "livelihood→hikikomori": 1}}
-    assert read_models.indicators.view.year(2027)["consultations"] == {"poverty": 1}
+    assert year_table(read_models.indicators.view, tsunagu.registry, 2027)["consultations"] == {"poverty": 1}
 
 
 def test_a_rebuild_gives_the_same_rows_as_the_live_views(year) -> None:

@@ -63,6 +63,7 @@ from domain.commands import (
     RevisePlan,
     RevokeReferral,
     SuspendPlan,
+    VoidEntry,
     WithdrawConsent,
 )
 from domain.errors import DomainError
@@ -129,6 +130,8 @@ def write_every_kind_of_event(tsunagu: Any, staff: Any, clock: Any, plant: Plant
     assert consultation is not None
     do(elderly, CorrectEntry(case_id=case, seq=tsunagu.repository.get(case).version,
                              correction=plant("EntryCorrected.correction")))
+    do(elderly, VoidEntry(case_id=case, seq=tsunagu.repository.get(case).version - 1,
+                          reason=plant("EntryVoided.reason")))
     do(elderly, IdentifyIssue(case_id=case, tag="8050", note=plant("IssueIdentified.note"), subjects=(son,)))
     do(elderly, ResolveIssue(case_id=case, tag="8050", note=plant("IssueResolved.note")))
     agencies = ("elderly-shiba", "hikikomori", "coordination", "livelihood")

@@ -51,6 +51,7 @@ from domain.commands import (
     RequestReferral,
     ResolveIssue,
     ReviewEmergencyAccess,
+    VoidEntry,
     WithdrawConsent,
 )
 from domain.errors import DomainError
@@ -162,6 +163,8 @@ def command_for(kind: int, a: int, b: int, case_id: UUID, case: Any, registry: R
         return EndInvolvement(case_id=case_id, reason="終了")
     if kind == 11:
         return sitting_for(a, b, case_id, members)
+    if kind == 10 and b % 2:  # voiding a mistaken record: any entry, only counted ones by their author succeed
+        return VoidEntry(case_id=case_id, seq=1 + a % len(case.entries), reason="誤登録")
     if a % 2:
         return ReviewEmergencyAccess(case_id=case_id, grant_id=pick(grants, b), justified=True, finding="妥当")
     return CloseCase(case_id=case_id, evaluation="評価", outcome="終結", reason=ClosureReason.NO_NEED)
@@ -219,7 +222,7 @@ def test_nobody_writes_without_a_basis_and_a_refused_write_writes_nothing(
 
 # ----- closure and 関与終了 ---------------------------------------------------------------------------
 
-WRITES_ON_A_CLOSED_CASE = (ReopenCase, CorrectEntry, CorrectMemberDetails, WithdrawConsent, NarrowConsent,
+WRITES_ON_A_CLOSED_CASE = (ReopenCase, CorrectEntry, VoidEntry, CorrectMemberDetails, WithdrawConsent, NarrowConsent,
                            AcceptReferral, DeclineReferral, CompleteReferral, RequestEmergencyAccess,
                            ReviewEmergencyAccess)
 """What a closed case still accepts: reopening, corrections, the person narrowing their consent, answers to a

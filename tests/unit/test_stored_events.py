@@ -25,6 +25,7 @@ from domain.application import Tsunagu
 from domain.case import Case
 from domain.idempotency import IdempotencyRecord
 from domain.registry import Registry
+from domain.submission import IndicatorSubmission
 from domain.write_refusal import WriteRefusal
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -34,7 +35,7 @@ V1_SAMPLES = sorted((GOLDEN / "stored-v1").glob("*.json"))
 
 def event_classes() -> list[type[Aggregate.Event]]:
     nested = [v for v in vars(Case).values() if isinstance(v, type) and issubclass(v, Aggregate.Event)]
-    others = [AccessRecord.Recorded, WriteRefusal.Recorded,
+    others = [AccessRecord.Recorded, WriteRefusal.Recorded, IndicatorSubmission.Submitted,
               *(v for v in vars(IdempotencyRecord).values() if isinstance(v, type) and issubclass(v, Aggregate.Event))]
     return sorted({*nested, *others}, key=get_topic)
 
