@@ -13,7 +13,7 @@ import sys
 
 import typer
 
-from infra.cli import audit, db, projections
+from infra.cli import audit, db, indicators, ledger, projections
 from infra.cli.bench import bench
 from infra.cli.common import print_refusal
 from infra.cli.serve import serve, staff, token
@@ -34,6 +34,8 @@ app.command()(relay)
 app.add_typer(consume, name="consume")
 app.command()(bench)
 app.add_typer(db.app, name="db")
+app.add_typer(ledger.app, name="import")
+app.add_typer(indicators.app, name="indicators")
 
 
 def main() -> None:
