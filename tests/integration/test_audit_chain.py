@@ -150,7 +150,7 @@ def test_an_empty_store_and_an_unchained_log_verify_without_findings(tsunagu, st
 
 def test_the_chain_is_read_page_by_page_to_its_end(chained, monkeypatch) -> None:
     tsunagu, chain, _ = chained
-    monkeypatch.setattr(audit_chain, "PAGE", 2)
+    monkeypatch.setattr(audit_chain, "PAGE", 3)  # not 2: the last row of a page is then not also its second
     positions = [row["position"] for row in chain.view.links()]
     assert positions == [n.id for n in tsunagu.notifications()]
     assert verify_chain(tsunagu, chain.view) == []
@@ -161,3 +161,14 @@ def test_each_chain_row_names_the_record_it_links(chained) -> None:
     rows = list(chain.view.links())
     assert [(r["position"], r["topic"], r["originator_id"], r["originator_version"]) for r in rows] == [
         (n.id, n.topic, str(n.originator_id), n.originator_version) for n in tsunagu.notifications()]
+
+
+def test_records_deleted_from_the_end_of_the_log_alone_are_each_reported(chained) -> None:
+    tsunagu, chain, env = chained
+    last = last_position(tsunagu)
+    for position in (last - 1, last):
+        execute(env, f"DELETE FROM stored_events WHERE rowid = {position}",
+                f"DELETE FROM EVENTS WHERE notification_id = {position}")
+    assert details(verify_chain(tsunagu, chain.view)) == [
+        ("deleted", "記録が削除されています。", "A record was deleted.")] * 2
+    assert kinds(verify_chain(tsunagu, chain.view)) == [(last - 1, "deleted"), (last, "deleted")]

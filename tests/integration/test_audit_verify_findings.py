@@ -12,8 +12,8 @@ import pytest
 from domain.access import RULES_VERSION
 from domain.access_record import ACCESS_RECORD_TOPIC, AccessRecord
 from domain.audit import verify_access_log
-from domain.commands import GrantConsent, RequestEmergencyAccess
-from domain.vocabulary import ConsentMethod, InformationCategory
+from domain.commands import GrantConsent, RecordConsultation, RequestEmergencyAccess
+from domain.vocabulary import ConsentMethod, Field, InformationCategory
 from tests.integration.test_case_store import open_8050_case
 from tests.support import access_records
 
@@ -147,3 +147,52 @@ def test_a_record_for_an_id_that_is_no_case_is_reported_when_it_showed_anything(
     report = verify_access_log(tsunagu)
     assert [f.record_id for f in report.findings] == [str(record_id)]
 
+
+
+def test_a_finding_lists_every_basis_that_does_not_hold_and_says_none_when_a_read_showed_too_little(
+        tsunagu, staff, clock) -> None:
+    case_id, _ = open_8050_case(tsunagu, staff)
+    stranger, opener = staff("takahashi-aoi"), staff("suzuki-kenta")
+    plant(tsunagu, stranger, str(case_id), 2, clock(), shown={"CONSENT": [1], "SUPPORT_MEETING": [2]},
+          ground_seqs={"x": [1], "y": [2]})
+    plant(tsunagu, opener, str(case_id), 2, clock(), shown={}, ground_seqs={})  # the rules give it its own
+    too_much, too_little = verify_access_log(tsunagu).findings
+    assert too_much.problem_ja == "記録された閲覧根拠（CONSENT, SUPPORT_MEETING）が、その時点の規則では成り立ちません。"
+    assert too_much.problem_en == ("The recorded bases (CONSENT, SUPPORT_MEETING) do not hold under the rules at "
+                                   "that time.")
+    assert (too_little.recorded, too_little.expected) == ({}, {"OWN_RECORD": [1, 2]})
+    assert too_little.problem_ja == "記録された閲覧根拠（なし）が、その時点の規則では成り立ちません。"
+    assert too_little.problem_en == "The recorded bases (none) do not hold under the rules at that time."
+
+
+def test_of_two_bases_only_the_one_with_entries_it_did_not_give_is_named(tsunagu, staff, clock) -> None:
+    case_id, consent_id = consented_case(tsunagu, staff)
+    reader = staff("takahashi-aoi")
+    tsunagu.execute(reader, RecordConsultation(case_id=case_id, field=Field.HIKIKOMORI, summary="電話で話した",
+                                               category=InformationCategory.CONSULTATION, channel="電話"))
+    tsunagu.read_timeline(reader, case_id)
+    [honest] = access_records(tsunagu)
+    assert set(honest.shown) == {"OWN_RECORD", "CONSENT"}
+    padded = {**honest.shown, "CONSENT": sorted([*honest.shown["CONSENT"], honest.case_version + 1])}
+    plant(tsunagu, reader, str(case_id), honest.case_version, clock(), shown=padded,
+          ground_seqs={**honest.ground_seqs, consent_id: padded["CONSENT"]})
+    [finding] = verify_access_log(tsunagu).findings
+    assert "（CONSENT）" in finding.problem_ja and "(CONSENT)" in finding.problem_en
+
+
+def test_a_read_of_an_older_version_recorded_after_a_newer_one_is_replayed_at_its_own_version(
+        tsunagu, staff, clock) -> None:
+    case_id, son = consented_case(tsunagu, staff)
+    reader = staff("takahashi-aoi")
+    tsunagu.read_timeline(reader, case_id)
+    tsunagu.execute(staff("suzuki-kenta"), RecordConsultation(
+        case_id=case_id, field=Field.ELDERLY, summary="母の介護の相談", category=InformationCategory.CONSULTATION,
+        channel="電話"))
+    tsunagu.read_timeline(reader, case_id)
+    older, newer = access_records(tsunagu)
+    assert older.case_version < newer.case_version and older.shown != newer.shown
+    # Two readers loaded the case at two versions; the one who saw the older version recorded last.
+    plant(tsunagu, reader, str(case_id), older.case_version, clock(), shown=older.shown,
+          ground_seqs=older.ground_seqs)
+    report = verify_access_log(tsunagu)
+    assert report.ok and report.records_checked == 3, report.findings
