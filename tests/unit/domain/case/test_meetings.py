@@ -1,0 +1,59 @@
+"""What a meeting on one case records: its purpose, external members and minutes as given, a 支援会議's end
+within the ward's own maximum, and decisions added later dated when they were made."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from domain.errors import InvalidCommand, NotFound
+from domain.vocabulary import DecisionKind, InformationCategory, MeetingKind
+from tests.unit.test_case_rules import COORDINATOR, NOW, new_case
+
+LATER = NOW + timedelta(days=3)
+PARTICIPANTS = [{"agency": a, "staff": f"staff-{a}", "pledged": True} for a in ("coordination", "hikikomori")]
+NEIGHBOUR = {"name": "芝 一郎", "organisation": "芝地区民生委員", "role": "minsei_iin", "pledged": True}
+
+
+def support_meeting(case, son: str, *, days: int, max_days: int | None = None, minutes: str | None = None):
+    options = {"max_days": max_days} if max_days is not None else {}
+    if minutes is not None:
+        options["minutes"] = minutes
+    meeting_id = case.hold_meeting(COORDINATOR, NOW, kind=MeetingKind.SUPPORT, held_on=NOW.date(),
+                                   purpose="見守りの検討", participants=PARTICIPANTS, decisions=[],
+                                   tabled_subjects=(son,), tabled_categories=(InformationCategory.BASIC,),
+                                   until=NOW.date() + timedelta(days=days), external_members=(NEIGHBOUR,),
+                                   **options)
+    return meeting_id, list(case.collect_events())[-1]
+
+
+def test_a_meeting_records_its_purpose_external_members_and_minutes_as_given() -> None:
+    case, son = new_case()
+    _, held = support_meeting(case, son, days=28, minutes="長男の近況を共有した。")
+    assert (held.purpose, held.minutes) == ("見守りの検討", "長男の近況を共有した。")
+    assert held.external_members == [NEIGHBOUR]
+    _, without = support_meeting(case, son, days=28)
+    assert without.minutes == ""
+
+
+def test_a_support_meetings_end_is_bounded_by_the_wards_own_maximum_not_the_default() -> None:
+    case, son = new_case()
+    _, held = support_meeting(case, son, days=120, max_days=150)
+    assert held.until == NOW.date() + timedelta(days=120)
+    with pytest.raises(InvalidCommand):
+        support_meeting(case, son, days=120)  # the default maximum (92 days) refuses it
+
+
+def test_a_decision_added_later_is_dated_when_it_was_made_and_an_unknown_meeting_is_named_as_one() -> None:
+    case, son = new_case()
+    meeting_id, _ = support_meeting(case, son, days=28)
+    case.record_decision(COORDINATOR, LATER, meeting_id=meeting_id,
+                         decision={"kind": DecisionKind.WATCH, "text": "週1回の見守り"})
+    recorded = list(case.collect_events())[-1]
+    assert (recorded.meeting_id, recorded.occurred_at) == (meeting_id, LATER)
+    with pytest.raises(NotFound) as missing:
+        case.record_decision(COORDINATOR, LATER, meeting_id="no-such-meeting",
+                             decision={"kind": DecisionKind.WATCH, "text": "x"})
+    assert (missing.value.message_ja, missing.value.message_en) == (
+        "この事例に会議「no-such-meeting」はありません。", "This case has no meeting 'no-such-meeting'.")
