@@ -11,9 +11,12 @@ fixed text: each figure is counted from the run's result files.
     ./scripts/mutate            run (or resume: mutmut keeps what it has checked) and write the report
     ./scripts/mutate report     write the report from the results already in mutants/
 
-The relay and consumer tests need a real Kafka broker: this starts one (once, not per mutant) unless
-``TSUNAGU_TEST_KAFKA_BOOTSTRAP`` names one. ``CI`` is unset for the run, so a missing service skips a
-test (the mutant then survives, and shows) rather than failing it (which would count as a kill).
+The relay and consumer tests need a real Kafka broker, and the consumer's PostgreSQL inbox a real
+PostgreSQL: this starts both (once, not per mutant) unless ``TSUNAGU_TEST_KAFKA_BOOTSTRAP`` /
+``TSUNAGU_TEST_POSTGRES_DSN`` name running ones. The other modules are tested on SQLite only (their
+PostgreSQL variants run in CI); the consumer's tests run on both stores. ``CI`` is unset for the run, so a
+missing service skips a test (the mutant then survives, and shows) rather than failing it (which would count as
+a kill).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ DOC = ROOT / "docs" / "reliability.md"
 ARTIFACT = ROOT / "test-artifacts" / "mutation.json"
 REASONS = Path(__file__).resolve().parent / "mutation_survivors.toml"
 KAFKA_BOOTSTRAP_ENV = "TSUNAGU_TEST_KAFKA_BOOTSTRAP"
+POSTGRES_DSN_ENV = "TSUNAGU_TEST_POSTGRES_DSN"
 TARGET = 0.90
 BEGIN, END = "<!-- mutation -->", "<!-- /mutation -->"
 # How mutmut's exit codes read (mutmut.stats.status_by_exit_code), folded into what the score needs.
@@ -169,29 +173,41 @@ def _commit() -> str:
 
 
 @contextmanager
-def kafka_for_the_run() -> Iterator[str]:
-    """One broker for the whole run (the tests would otherwise start one in every mutant's process)."""
-    if os.environ.get(KAFKA_BOOTSTRAP_ENV):
-        yield os.environ[KAFKA_BOOTSTRAP_ENV]
-        return
+def services_for_the_run() -> Iterator[dict[str, str]]:
+    """One Kafka broker and one PostgreSQL server for the whole run (the tests would otherwise start them in
+    every mutant's process), unless the environment names running ones."""
     from tests.services.kafka import start_kafka
+    from tests.services.postgres import start_postgres
 
     scratch = Path(tempfile.mkdtemp(prefix="tsunagu-mutate-"))
-    broker = start_kafka(scratch)
+    started: list[Any] = []
+    env: dict[str, str] = {}
     try:
-        yield broker.bootstrap_servers
+        if not os.environ.get(KAFKA_BOOTSTRAP_ENV):
+            started.append(broker := start_kafka(scratch / "kafka"))
+            env[KAFKA_BOOTSTRAP_ENV] = broker.bootstrap_servers
+        if not os.environ.get(POSTGRES_DSN_ENV):
+            started.append(server := start_postgres(scratch / "postgres"))
+            env[POSTGRES_DSN_ENV] = server.dsn
+        yield env
     finally:
-        broker.stop()
+        for service in reversed(started):
+            service.stop()
         shutil.rmtree(scratch, ignore_errors=True)
 
 
 def run(max_children: int) -> float:
+    """Check every mutant not yet checked, then every one the tests did not detect again (mutmut keeps a verdict
+    once given, so a survivor would otherwise stay one after the test that kills it is written)."""
     started = datetime.now(UTC)
-    with kafka_for_the_run() as bootstrap:
-        env = {**os.environ, KAFKA_BOOTSTRAP_ENV: bootstrap}
+    with services_for_the_run() as services:
+        env = {**os.environ, **services}
         env.pop("CI", None)
-        subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children)], cwd=ROOT,
-                       env=env, check=False)
+        mutmut = [sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children)]
+        subprocess.run(mutmut, cwd=ROOT, env=env, check=False)
+        undetected = [m.name for m in collect() if m.status in UNDETECTED]
+        if undetected:
+            subprocess.run([*mutmut, *undetected], cwd=ROOT, env=env, check=False)
     return (datetime.now(UTC) - started).total_seconds()
 
 

@@ -486,3 +486,23 @@ def test_a_running_consumer_files_until_told_to_stop_and_answers_what_it_did(kaf
         consumer.close()
     assert (totals.new, totals.duplicates, totals.quarantined) == (2, 1, 0)
     assert len(inbox.entries(AGENCY)) == 2
+
+
+
+def test_an_inbox_on_postgres_keeps_its_tables_in_the_schema_it_is_given(postgres_dsn: str) -> None:
+    import psycopg
+
+    schema = f"inbox_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_dsn, autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {schema}")
+    placed_inbox = Inbox.postgres(postgres_dsn, schema)
+    try:
+        with psycopg.connect(postgres_dsn) as connection:
+            placed = {row[0] for row in connection.execute(
+                "SELECT table_schema FROM information_schema.tables "
+                "WHERE table_name IN ('referral_inbox', 'referral_quarantine')")}
+    finally:
+        placed_inbox.close()
+        with psycopg.connect(postgres_dsn, autocommit=True) as connection:
+            connection.execute(f"DROP SCHEMA {schema} CASCADE")
+    assert schema in placed and "public" not in placed, "the agency's inbox lives in its own schema, nowhere else"
