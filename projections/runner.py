@@ -12,7 +12,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
 from eventsourcing.persistence import Tracking
@@ -95,8 +95,12 @@ class BatchRunner:
                                      if not wanted or n.topic in wanted], tracking)
 
             # Views are separate databases or tables with their own connections: while one waits
-            # on its database, another computes its rows.
-            for future in [self._pool.submit(process, model) for model in models]:
+            # on its database, another computes its rows. Every model's batch ends (committed or rolled
+            # back) before a failure is raised, so no batch of this runner is still writing when it is
+            # caught up again.
+            futures = [self._pool.submit(process, model) for model in models]
+            wait(futures)
+            for future in futures:
                 future.result()
             processed += last - position
             position = last
