@@ -184,10 +184,10 @@ def services_for_the_run() -> Iterator[dict[str, str]]:
     env: dict[str, str] = {}
     try:
         if not os.environ.get(KAFKA_BOOTSTRAP_ENV):
-            started.append(broker := start_kafka(scratch / "kafka"))
+            started.append(broker := start_kafka(scratch))
             env[KAFKA_BOOTSTRAP_ENV] = broker.bootstrap_servers
         if not os.environ.get(POSTGRES_DSN_ENV):
-            started.append(server := start_postgres(scratch / "postgres"))
+            started.append(server := start_postgres(scratch))
             env[POSTGRES_DSN_ENV] = server.dsn
         yield env
     finally:
