@@ -180,6 +180,7 @@ def services_for_the_run() -> Iterator[dict[str, str]]:
     from tests.services.postgres import start_postgres
 
     scratch = Path(tempfile.mkdtemp(prefix="tsunagu-mutate-"))
+    scratch.chmod(0o755)  # PostgreSQL runs as the `postgres` user when this runs as root
     started: list[Any] = []
     env: dict[str, str] = {}
     try:
