@@ -126,6 +126,7 @@ class Tsunagu(Application):
             return replayed
         now = self.clock()
         at = self._check_dates(command, now)
+        self._check_agencies_exist_on(command.agencies_named(), local_date(at))
         if isinstance(command, NewCaseCommand):
             context = Context(actor, None, now, at, self.registry, self.policy)
             self._check_rule(command, context, case_id=None)
@@ -224,6 +225,20 @@ class Tsunagu(Application):
         for agency_id in agencies:
             if agency_id is not None:
                 self.registry.agency(agency_id)  # raises NotFound with the agency's id
+
+    def _check_agencies_exist_on(self, agencies: Iterable[str | None], day: date) -> None:
+        """A command names only agencies that exist on the day it records (a reorganisation ends some, with
+        the agency that takes over; Ota's 令和8年8月1日)."""
+        for agency_id in agencies:
+            agency = self.registry.agency(agency_id) if agency_id is not None else None
+            if agency is None or agency.active_on(day):
+                continue
+            successor = self.registry.agency(agency.succeeded_by) if agency.succeeded_by else None
+            raise InvalidCommand(
+                f"{agency.name_ja}は{day.year}年{day.month}月{day.day}日には存在しません"
+                + (f"（{successor.name_ja}に引き継がれています）。" if successor else "。"),
+                f"{agency.name_en} does not exist on {day.isoformat()}"
+                + (f" (it was succeeded by {successor.name_en})." if successor else "."))
 
     def submit_indicators(self, actor: Actor, fiscal_year: int, figures: list[SubmittedFigure]) -> IndicatorSubmission:
         """Store a fiscal year's figures as submitted (once per ward and year); a refusal is recorded."""
