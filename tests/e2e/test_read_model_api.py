@@ -88,6 +88,24 @@ def test_indicators_download_as_csv_and_xlsx_with_japanese_headers(client, auth,
     assert any(row[3].value == "支援会議の開催回数" and row[5].value == 1 for row in sheet.iter_rows(min_row=3))
 
 
+def test_the_wards_office_submits_a_years_figures_once_and_a_later_record_shows_as_a_difference(
+        client, auth, household, tsunagu) -> None:
+    params = {"after": household["position"]}
+    refused = client.post("/indicators/2026/submission", params=params, headers=auth(ELDERLY))
+    assert refused.status_code == 403 and tsunagu.indicator_submission(2026) is None
+    submitted = client.post("/indicators/2026/submission", params=params, headers=auth(COORDINATOR))
+    assert submitted.status_code == 201, submitted.text
+    assert submitted.json()["submission"]["by_staff"] == COORDINATOR
+    again = client.post("/indicators/2026/submission", params=params, headers=auth(COORDINATOR))
+    assert again.status_code == 409
+    later = client.post(f"/cases/{household['case_id']}/consultations", headers=auth(ELDERLY),
+                        json={"field": "elderly", "summary": "再度の相談"})
+    assert later.status_code == 201, later.text
+    table = client.get("/indicators/2026", params={"after": later.json()["position"]}, headers=auth(COORDINATOR))
+    [row] = [r for r in table.json()["rows"] if (r["indicator"], r["key"]) == ("consultations", "elderly")]
+    assert (row["submitted"], row["value"], row["difference"]) == (1, 2, 1)
+
+
 def test_audit_pages_are_for_auditors_and_show_the_unconsented_access(client, auth, household) -> None:
     case = household["case_id"]
     read = client.get(f"/cases/{case}/timeline", headers=auth(HIKIKOMORI))
