@@ -155,10 +155,21 @@ MINATO_STORED_AGENCIES = (
 """The agency ids Minato's events have been stored with: the file must keep every one."""
 
 
-def seed_lines(ward: str) -> list[str]:
-    if not SEEDS.is_dir():
-        pytest.skip(f"the ward plans are not beside the repository ({SEEDS})")
-    return (SEEDS / SEED_OF[ward]).read_text(encoding="utf-8").splitlines()
+class SeedLines:
+    """The ward plan's lines, where the tables above were transcribed from. Without the plans beside the
+    repository (a clone on its own), the configuration is still checked against the transcription; only
+    the transcription's own check against the plan's line is left out."""
+
+    def __init__(self, ward: str) -> None:
+        path = SEEDS / SEED_OF[ward]
+        self.lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else None
+
+    def says(self, words: str, line: int) -> bool:
+        return self.lines is None or words in self.lines[line - 1]
+
+
+def seed_lines(ward: str) -> SeedLines:
+    return SeedLines(ward)
 
 
 def registry_of(ward: str) -> Registry:
@@ -176,7 +187,7 @@ def test_each_agency_the_seed_lists_is_configured_under_the_seeds_name_and_no_ot
     lines, registry = seed_lines(ward), registry_of(ward)
     listed: list[str] = []
     for name, line, agency_ids in AGENCIES[ward]:
-        assert name in lines[line - 1], f"line {line} of the {ward} seed names {name}"
+        assert lines.says(name, line), f"line {line} of the {ward} seed names {name}"
         for agency_id in agency_ids:
             assert name in registry.agency(agency_id).name_ja, f"{agency_id} is named as the seed names it"
         listed += agency_ids
@@ -188,7 +199,7 @@ def test_each_agency_the_seed_lists_is_configured_under_the_seeds_name_and_no_ot
 def test_where_the_seed_counts_an_agencys_places_the_configuration_has_as_many(ward: str) -> None:
     lines, rows = seed_lines(ward), {name: ids for name, _, ids in AGENCIES[ward]}
     for line, words, names, count in COUNTS[ward]:
-        assert words in lines[line - 1]
+        assert lines.says(words, line)
         assert sum(len(rows[name]) for name in names) == count
 
 
@@ -197,7 +208,7 @@ def test_each_meeting_body_the_seed_names_is_configured_and_no_other_is(ward: st
     lines, registry = seed_lines(ward), registry_of(ward)
     listed: list[str] = []
     for name, line, body_ids in BODIES[ward]:
-        assert name in lines[line - 1]
+        assert lines.says(name, line)
         listed += [body_id for body_id in body_ids if name in registry.meeting_body(body_id).name_ja]
     assert sorted(listed) == sorted(b.id for b in registry.meeting_bodies)
 
@@ -218,19 +229,19 @@ def test_minato_keeps_every_agency_id_its_stored_events_name() -> None:
 
 def test_the_wards_own_words_come_from_their_seeds() -> None:
     ota, toshima, chuo = registry_of("ota"), registry_of("toshima"), registry_of("chuo")
-    assert "障がい" in seed_lines("ota")[73] and ota.spell(Field.DISABILITY.label_ja) == "障がい"
+    assert seed_lines("ota").says("障がい", 74) and ota.spell(Field.DISABILITY.label_ja) == "障がい"
     assert ota.agency("disability-support").name_ja == "大田区立障がい者総合サポートセンター"
-    assert "18歳や40歳、65歳" in seed_lines("ota")[109] and ota.practice.transition_ages == (18, 40, 65)
+    assert seed_lines("ota").says("18歳や40歳、65歳", 110) and ota.practice.transition_ages == (18, 40, 65)
     for registry, ward, line, title in ((toshima, "toshima", 380, "福祉包括化推進員"),
                                         (chuo, "chuo", 92, "相談支援包括化推進員"),
                                         (ota, "ota", 238, "多機関連携調整担当")):
-        assert title in seed_lines(ward)[line - 1] and registry.role_title(Role.COORDINATOR) == title
+        assert seed_lines(ward).says(title, line) and registry.role_title(Role.COORDINATOR) == title
     assert registry_of("bunkyo").role_title(Role.CASEWORKER) == Role.CASEWORKER.label_ja
 
 
 def test_otas_reorganisation_of_1_august_2026_hands_one_centre_to_the_next() -> None:
     ota = registry_of("ota")
-    assert "令和8年8月1日" in seed_lines("ota")[195]
+    assert seed_lines("ota").says("令和8年8月1日", 196)
     old, new = ota.agency("children-family"), ota.agency("ota-children-family")
     assert old.succeeded_by == new.id
     assert old.active_on(date(2026, 7, 31)) and not old.active_on(date(2026, 8, 1))
