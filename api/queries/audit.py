@@ -11,10 +11,7 @@ from dataclasses import asdict
 from typing import Any
 from uuid import UUID
 
-from fastapi.responses import Response
-
 from api.deps import require_role
-from api.exports import csv_response
 from api.schemas.audit import AccessFilters
 from domain.actor import Actor
 from domain.application import Tsunagu
@@ -24,10 +21,6 @@ from infra.bootstrap import Services
 from projections import ReadModels
 from projections.audit_chain import verify_chain
 
-CSV_COLUMNS = [("decided_at", "判定日時(UTC)"), ("reader_staff", "閲覧者"), ("reader_agency", "閲覧機関"),
-               ("case_id", "ケースID"), ("purpose", "閲覧内容"), ("granted", "表示あり"), ("bases", "根拠"),
-               ("unconsented", "同意によらない閲覧"), ("withheld_count", "非表示件数"), ("grounds", "根拠の詳細"),
-               ("active_consents", "その時点の有効な同意"), ("record_id", "記録ID"), ("position", "ログ位置")]
 DECISIONS_CSV = "閲覧記録.csv"
 UNCONSENTED_CSV = "同意によらない閲覧.csv"
 
@@ -44,11 +37,6 @@ def unconsented_accesses(read_models: ReadModels, auditor: Actor, filters: Acces
     """Accesses on SUPPORT_MEETING or EMERGENCY, each with the consents and meeting members of that moment."""
     _auditors_only(auditor)
     return read_models.access_audit.view.unconsented(**filters.model_dump(exclude={"granted", "basis"}))
-
-
-def access_csv(filename: str, rows: list[dict[str, Any]]) -> Response:
-    """Access records as a CSV download (UTF-8 with BOM, Japanese headers)."""
-    return csv_response(filename, CSV_COLUMNS, rows)
 
 
 def access_log_verification(services: Services, auditor: Actor) -> dict[str, Any]:

@@ -16,13 +16,13 @@ from api.deps import AuditorDep, Fresh, ReadModelsDep, ServicesDep, TsunaguDep
 from api.queries.audit import (
     DECISIONS_CSV,
     UNCONSENTED_CSV,
-    access_csv,
     access_decisions,
     access_log_verification,
     consents,
     emergency_accesses,
     unconsented_accesses,
 )
+from api.queries.audit_export import access_csv_jst
 from api.schemas.audit import AccessFilters, EmergencyReview
 from api.schemas.base import CommandResultPublic
 
@@ -33,23 +33,23 @@ CSV_OR_JSON = {200: {"content": {"application/json": {}, "text/csv": {}},
 
 
 @router.get("/access", dependencies=[Fresh], responses=CSV_OR_JSON)
-def read_access_decisions(auditor: AuditorDep, read_models: ReadModelsDep,
+def read_access_decisions(auditor: AuditorDep, read_models: ReadModelsDep, tsunagu: TsunaguDep,
                           filters: Annotated[AccessFilters, Query()],
                           format: Annotated[Literal["json", "csv"], Query()] = "json",
                           ) -> Any:
     """Access decisions (granted and denied), filtered by case, person, reader, agency, basis, period."""
     rows = access_decisions(read_models, auditor, filters)
-    return access_csv(DECISIONS_CSV, rows) if format == "csv" else {"decisions": rows}
+    return access_csv_jst(DECISIONS_CSV, rows, tsunagu.registry) if format == "csv" else {"decisions": rows}
 
 
 @router.get("/unconsented", dependencies=[Fresh], responses=CSV_OR_JSON)
-def read_unconsented_accesses(auditor: AuditorDep, read_models: ReadModelsDep,
+def read_unconsented_accesses(auditor: AuditorDep, read_models: ReadModelsDep, tsunagu: TsunaguDep,
                               filters: Annotated[AccessFilters, Query()],
                               format: Annotated[Literal["json", "csv"], Query()] = "json",
                               ) -> Any:
     """Accesses on SUPPORT_MEETING or EMERGENCY, each with the consents and meeting members of that moment."""
     rows = unconsented_accesses(read_models, auditor, filters)
-    return access_csv(UNCONSENTED_CSV, rows) if format == "csv" else {"accesses": rows}
+    return access_csv_jst(UNCONSENTED_CSV, rows, tsunagu.registry) if format == "csv" else {"accesses": rows}
 
 
 @router.get("/verify")

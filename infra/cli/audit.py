@@ -88,12 +88,11 @@ def audit_export(
     demo: Demo = False,
 ) -> None:
     """Export access decisions to CSV (readable by its owner only)."""
-    from api.exports import csv_response
-    from api.queries.audit import CSV_COLUMNS
+    from api.queries.audit_export import access_csv_jst
 
     services = _services(demo)
     services.runner.catch_up()
     view = services.read_models.access_audit.view
     rows = view.decisions(unconsented=True if unconsented else None, fiscal_year=fiscal_year, limit=10_000_000)
-    write_output(output, bytes(csv_response(output.name, CSV_COLUMNS, rows).body))
+    write_output(output, bytes(access_csv_jst(output.name, rows, services.tsunagu.registry).body))
     console.print(f"{len(rows):,} 件を {output} に書き出しました。")

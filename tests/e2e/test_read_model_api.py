@@ -116,7 +116,8 @@ def test_audit_pages_are_for_auditors_and_show_the_unconsented_access(client, au
     assert access["reader_staff"] == HIKIKOMORI and access["meetings"][0]["members"] == ["elderly-shiba",
                                                                                          "hikikomori"]
     exported = client.get("/audit/access", params={**params, "format": "csv"}, headers=auth(AUDITOR))
-    assert exported.text.startswith("\ufeff判定日時") and HIKIKOMORI in exported.text
+    assert exported.text.startswith("\ufeff判定日時（日本時間）") and HIKIKOMORI in exported.text
+    assert "高橋 葵" in exported.text, "the API's CSV names the reader, as the auditor's page does"
     verify = client.get("/audit/verify", headers=auth(AUDITOR)).json()
     assert verify["ok"] and verify["records_checked"] == 1
 
