@@ -78,7 +78,7 @@ class Inbox(ABC):
         return SQLiteInbox(path)
 
     @classmethod
-    def postgres(cls, dsn: str, schema: str = "public") -> Inbox:
+    def postgres(cls, dsn: str, schema: str) -> Inbox:
         return PostgresInbox(dsn, schema)
 
     def receive(self, event: ReferralEventV1, *, at: datetime, forward: bool) -> bool:

@@ -57,3 +57,13 @@ def test_a_decision_added_later_is_dated_when_it_was_made_and_an_unknown_meeting
                              decision={"kind": DecisionKind.WATCH, "text": "x"})
     assert (missing.value.message_ja, missing.value.message_en) == (
         "この事例に会議「no-such-meeting」はありません。", "This case has no meeting 'no-such-meeting'.")
+
+
+def test_a_referral_decision_must_name_the_agency_and_says_so_in_both_languages() -> None:
+    case, son = new_case()
+    meeting_id, _ = support_meeting(case, son, days=28)
+    with pytest.raises(InvalidCommand) as refused:
+        case.record_decision(COORDINATOR, LATER, meeting_id=meeting_id,
+                             decision={"kind": DecisionKind.REFER, "text": "つなぐ"})
+    assert (refused.value.message_ja, refused.value.message_en) == (
+        "つなぎの決定には、つなぎ先の機関を指定してください。", "A referral decision must name the agency to refer to.")
