@@ -13,9 +13,6 @@ reconnects (with ``Last-Event-ID``), its session checked again.
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
@@ -27,15 +24,12 @@ from api.pages.rendering import read_models_caught_up, render
 from api.pages.routing import PageRoute
 from api.pages.session import PREFIX, PageActor
 from api.queries.case_rows import case_rows
+from api.queries.referral_stream import referral_events
 from domain.calendar import local_date
-from domain.referral_feed import ReferralFeed
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 STREAM_SECONDS = 240
-POLL_INTERVAL_S = 0.5
-KEEPALIVE_S = 15.0
-BATCH = 200
 
 
 @router.get(f"{PREFIX}/inbox", response_class=HTMLResponse)
@@ -59,26 +53,7 @@ async def stream_inbox(request: Request, actor: PageActor, services: ServicesDep
     feed = services.referral_feed
     start = int(last_event_id) if last_event_id and last_event_id.isdigit() else after
     position = start if start is not None else await run_in_threadpool(feed.head)
-    return StreamingResponse(_events(request, feed, actor.agency_id, position), media_type="text/event-stream",
+    return StreamingResponse(referral_events(request, feed, actor.agency_id, position, STREAM_SECONDS),
+                             media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
-
-async def _events(request: Request, feed: ReferralFeed, agency_id: str, position: int) -> AsyncIterator[str]:
-    yield "retry: 3000\n\n"
-    deadline = time.monotonic() + STREAM_SECONDS
-    last_sent = time.monotonic()
-    while time.monotonic() < deadline and not await request.is_disconnected():
-        items = await run_in_threadpool(feed.read, after=position, limit=BATCH)
-        for item in items:
-            for message in item.messages:
-                if message.recipient == agency_id:
-                    yield f"id: {item.position}\nevent: {message.type}\ndata: {message.model_dump_json()}\n\n"
-                    last_sent = time.monotonic()
-        if items:
-            position = items[-1].position
-            yield f"id: {position}\n\n"  # moves the browser's Last-Event-ID past others' messages
-        if len(items) < BATCH:
-            if time.monotonic() - last_sent >= KEEPALIVE_S:
-                yield ": keep-alive\n\n"
-                last_sent = time.monotonic()
-            await asyncio.sleep(POLL_INTERVAL_S)

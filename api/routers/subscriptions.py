@@ -9,9 +9,6 @@ the audited ``GET /cases/{id}/timeline`` named in each message's ``link``.
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
@@ -19,14 +16,11 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ActorDep, ServicesDep
+from api.queries.referral_stream import referral_events
 from domain.referral_feed import ReferralFeed
 
 router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])
 
-POLL_INTERVAL_S = 0.25
-KEEPALIVE_S = 15.0
-RECONNECT_MS = 3000
-BATCH = 200
 
 
 def get_referral_feed(services: ServicesDep) -> ReferralFeed:
@@ -58,29 +52,7 @@ async def stream_referrals(
 ) -> StreamingResponse:
     """Your agency's referral events as they happen: referrals to it and from it, escalations, handovers."""
     position = start if start is not None else await run_in_threadpool(feed.head)
-    return StreamingResponse(_events(request, feed, actor.agency_id, position, duration),
+    return StreamingResponse(referral_events(request, feed, actor.agency_id, position, duration),
                              media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
-
-async def _events(request: Request, feed: ReferralFeed, agency_id: str, position: int,
-                  duration: float) -> AsyncIterator[str]:
-    yield f"retry: {RECONNECT_MS}\n\n"
-    deadline = time.monotonic() + duration
-    last_sent = time.monotonic()
-    while time.monotonic() < deadline and not await request.is_disconnected():
-        items = await run_in_threadpool(feed.read, after=position, limit=BATCH)
-        for item in items:
-            for message in item.messages:
-                if message.recipient == agency_id:
-                    yield f"id: {item.position}\nevent: {message.type}\ndata: {message.model_dump_json()}\n\n"
-                    last_sent = time.monotonic()
-        if items:
-            if all(m.recipient != agency_id for m in items[-1].messages):
-                yield f"id: {items[-1].position}\n\n"  # no event: moves the client's Last-Event-ID past others'
-            position = items[-1].position
-        if len(items) < BATCH:
-            if time.monotonic() - last_sent >= KEEPALIVE_S:
-                yield ": keep-alive\n\n"
-                last_sent = time.monotonic()
-            await asyncio.sleep(POLL_INTERVAL_S)
