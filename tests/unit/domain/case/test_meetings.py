@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from domain.errors import InvalidCommand, NotFound
+from domain.errors import ConsentRequired, InvalidCommand, NotFound
 from domain.vocabulary import DecisionKind, InformationCategory, MeetingKind
 from tests.unit.test_case_rules import COORDINATOR, NOW, new_case
 
@@ -67,3 +67,18 @@ def test_a_referral_decision_must_name_the_agency_and_says_so_in_both_languages(
                              decision={"kind": DecisionKind.REFER, "text": "つなぐ"})
     assert (refused.value.message_ja, refused.value.message_en) == (
         "つなぎの決定には、つなぎ先の機関を指定してください。", "A referral decision must name the agency to refer to.")
+
+
+def test_a_multi_layered_meeting_names_every_participating_agency_its_consent_does_not_cover() -> None:
+    case, son = new_case()
+    participants = [{"agency": a, "staff": f"staff-{a}", "pledged": True}
+                    for a in ("coordination", "hikikomori", "livelihood")]
+    with pytest.raises(ConsentRequired) as refused:
+        case.hold_meeting(COORDINATOR, NOW, kind=MeetingKind.MULTI_LAYERED, held_on=NOW.date(), purpose="計画",
+                          participants=participants, decisions=[])
+    assert refused.value.message_ja == (
+        "重層的支援会議は本人同意が必要です。次の参加機関は同意の範囲に含まれていません：coordination、hikikomori、"
+        "livelihood。同意を得るか、支援会議（守秘義務による情報共有）として開催してください。")
+    assert refused.value.message_en == (
+        "A multi-layered support meeting needs the person's consent; it does not cover: coordination, hikikomori, "
+        "livelihood. Obtain consent or hold a support meeting (art. 106-6) instead.")
