@@ -51,6 +51,10 @@ class AgencyWorkload:
         return sum(r["overdue"] for r in self.referrals_in)
 
 
+NOT_VOIDED = "NOT EXISTS (SELECT 1 FROM {wl_voided} v WHERE v.case_id = w.case_id AND v.seq = w.seq)"
+"""A visit or meeting voided as recorded by mistake (``EntryVoided``) is not counted."""
+
+
 class WorkloadView(ReadModelView):
     TABLES: ClassVar[dict[str, str]] = {
         "wl_case": "case_id TEXT PRIMARY KEY, lead_agency TEXT NOT NULL, status TEXT NOT NULL, handovers TEXT NOT NULL",
@@ -59,7 +63,8 @@ class WorkloadView(ReadModelView):
         "wl_visit": "case_id TEXT NOT NULL, seq INTEGER NOT NULL, agency TEXT NOT NULL, visited_on TEXT NOT NULL, "
                     "PRIMARY KEY (case_id, seq)",
         "wl_meeting": "meeting_id TEXT NOT NULL, agency TEXT NOT NULL, kind TEXT NOT NULL, held_on TEXT NOT NULL, "
-                      "PRIMARY KEY (meeting_id, agency)",
+                      "case_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (meeting_id, agency)",
+        "wl_voided": "case_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (case_id, seq)",
         "wl_plan": "plan_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL, "
                    "next_review_on TEXT, agencies TEXT NOT NULL",
     }
@@ -77,9 +82,11 @@ class WorkloadView(ReadModelView):
         "upsert_plan": _upsert("wl_plan", PLAN_COLUMNS),
         "insert_visit": "INSERT INTO {wl_visit} (case_id, seq, agency, visited_on) "
                         "VALUES (%(case_id)s, %(seq)s, %(agency)s, %(visited_on)s)",
-        "insert_meeting": "INSERT INTO {wl_meeting} (meeting_id, agency, kind, held_on) "
-                          "VALUES (%(meeting_id)s, %(agency)s, %(kind)s, %(held_on)s) "
+        "insert_meeting": "INSERT INTO {wl_meeting} (meeting_id, agency, kind, held_on, case_id, seq) "
+                          "VALUES (%(meeting_id)s, %(agency)s, %(kind)s, %(held_on)s, %(case_id)s, %(seq)s) "
                           "ON CONFLICT (meeting_id, agency) DO NOTHING",
+        "insert_voided": "INSERT INTO {wl_voided} (case_id, seq) VALUES (%(case_id)s, %(seq)s) "
+                         "ON CONFLICT (case_id, seq) DO NOTHING",
     }
 
     def workload(self, agency: str, as_of: date, *, overdue_after_business_days: int = 5,
@@ -96,11 +103,13 @@ class WorkloadView(ReadModelView):
             setattr(result, direction, rows)
         month_start = as_of.replace(day=1)
         result.visits_this_month = self.query(
-            "SELECT COUNT(*) AS n FROM {wl_visit} WHERE agency = %(a)s AND visited_on >= %(s)s AND visited_on <= %(e)s",
+            "SELECT COUNT(*) AS n FROM {wl_visit} w WHERE agency = %(a)s AND visited_on >= %(s)s "
+            f"AND visited_on <= %(e)s AND {NOT_VOIDED}",
             {"a": agency, "s": iso(month_start), "e": iso(as_of)})[0]["n"]
         fy_start, _ = fiscal_year_bounds(fiscal_year(as_of))
         result.meetings_this_fiscal_year = self.query(
-            "SELECT COUNT(*) AS n FROM {wl_meeting} WHERE agency = %(a)s AND held_on >= %(s)s AND held_on <= %(e)s",
+            "SELECT COUNT(*) AS n FROM {wl_meeting} w WHERE agency = %(a)s AND held_on >= %(s)s "
+            f"AND held_on <= %(e)s AND {NOT_VOIDED}",
             {"a": agency, "s": iso(fy_start), "e": iso(as_of)})[0]["n"]
         plans = self.query("SELECT * FROM {wl_plan} WHERE status = 'active' AND next_review_on <= %(h)s "
                            "ORDER BY next_review_on, case_id, plan_id",
@@ -121,8 +130,8 @@ class WorkloadProjection(ReadModel[WorkloadView]):
     topics = case_topics("Opened", "ReferralRequested", "ReferralAccepted", "ReferralDeclined", "ReferralCompleted",
                          "ReferralRevoked", "OutreachVisitRecorded", "MeetingHeld", "PlanAdopted", "PlanRevised",
                          "PlanReviewed", "PlanSuspended", "PlanResumed", "PlanEvaluated", "RoleAssigned",
-                         "HandoverPlanned", "HandoverCompleted", "CaseClosed", "CaseReopened")
-    schema_version = 2  # 2: a row per plan (a case has plans of several kinds), with its kind
+                         "HandoverPlanned", "HandoverCompleted", "CaseClosed", "CaseReopened", "EntryVoided")
+    schema_version = 3  # 2: a row per plan, with its kind; 3: voided visits and meetings are not counted
 
     def changes(self, events: Iterable[Positioned]) -> list[Change]:
         cases = RowCache(self.view, "wl_case", "case_id", "upsert_case",
@@ -130,7 +139,7 @@ class WorkloadProjection(ReadModel[WorkloadView]):
         referrals = RowCache(self.view, "wl_referral", "referral_id", "upsert_referral")
         plans = RowCache(self.view, "wl_plan", "plan_id", "upsert_plan",
                          json_columns=("agencies",))
-        visits, meetings = [], []
+        visits, meetings, voided = [], [], []
         events = list(events)
         cases.preload(str(e.originator_id) for _, e in events if e.kind in CASE_ROW_KINDS)
         referrals.preload(e.referral_id for _, e in events
@@ -156,8 +165,10 @@ class WorkloadProjection(ReadModel[WorkloadView]):
                                "visited_on": day})
             elif kind == "MeetingHeld":
                 meetings.extend({"meeting_id": event.meeting_id, "agency": agency, "kind": event.meeting_kind,
-                                 "held_on": iso(event.held_on)}
+                                 "held_on": iso(event.held_on), "case_id": case_id, "seq": event.originator_version}
                                 for agency in sorted({p["agency"] for p in event.participants}))
+            elif kind == "EntryVoided":
+                voided.append({"case_id": case_id, "seq": event.voids_seq})
             elif kind == "PlanAdopted":
                 plans.put(event.plan_id, {"plan_id": event.plan_id, "case_id": case_id, "kind": event.plan_kind,
                                           "status": "active", "next_review_on": iso(event.next_review_on),
@@ -185,7 +196,7 @@ class WorkloadProjection(ReadModel[WorkloadView]):
                     plan = plans.change(plan_id)
                     plan["next_review_on"] = _review_after(event, plan["next_review_on"])
         return [*cases.changes(), *referrals.changes(), *plans.changes(), ("insert_visit", visits),
-                ("insert_meeting", meetings)]
+                ("insert_meeting", meetings), ("insert_voided", voided)]
 
     def _plans_of(self, case_ids: set[str], plans: RowCache) -> dict[str, set[str]]:
         """The plans of the cases closing in this batch (loaded into ``plans``), by case."""

@@ -29,6 +29,7 @@ from domain.commands import (
     RecordVisit,
     RequestReferral,
     RevisePlan,
+    VoidEntry,
 )
 from domain.vocabulary import (
     Basis,
@@ -199,6 +200,21 @@ def test_workload_counts_waiting_referrals_in_business_days_visits_meetings_and_
     autumn = view.workload("hikikomori", date(2027, 1, 20))
     assert (autumn.meetings_this_fiscal_year, len(autumn.plans_due_for_review)) == (3, 1)
     assert view.workload("elderly-shiba", date(2026, 6, 9)).cases_led == 1
+
+
+def test_a_voided_visit_or_meeting_no_longer_counts_in_the_agencys_workload(year, tsunagu, staff) -> None:
+    read_models, runner, ids, _ = year
+    view = read_models.workload.view
+    events = list(tsunagu.events.get(ids["a"]))
+    first_visit = next(e for e in events if e.kind == "OutreachVisitRecorded")
+    first_meeting = next(e for e in events if e.kind == "MeetingHeld")
+    tsunagu.execute(staff("takahashi-aoi"), VoidEntry(case_id=ids["a"], seq=first_visit.originator_version,
+                                                      reason="別の世帯の訪問を誤って記録した"))
+    tsunagu.execute(staff(first_meeting.by_staff), VoidEntry(case_id=ids["a"], seq=first_meeting.originator_version,
+                                                             reason="重複して記録した"))
+    runner.catch_up()
+    may = view.workload("hikikomori", date(2026, 5, 31))
+    assert (may.visits_this_month, may.meetings_this_fiscal_year) == (1, 0)
 
 
 def test_golden_week_holidays_are_not_business_days(year) -> None:
