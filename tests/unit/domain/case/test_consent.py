@@ -62,3 +62,11 @@ def test_narrowing_a_consent_the_case_does_not_have_names_it_as_a_consent() -> N
         narrowed(case, "no-such-consent", ["hikikomori"], [])
     assert (missing.value.message_ja, missing.value.message_en) == (
         "この事例に同意「no-such-consent」はありません。", "This case has no consent 'no-such-consent'.")
+
+
+def test_withdrawing_a_consent_the_case_does_not_have_names_it_as_a_consent() -> None:
+    case, _ = new_case()
+    with pytest.raises(NotFound) as missing:
+        case.withdraw_consent(ELDERLY, NOW, consent_id="no-such-consent", reason="本人の申出")
+    assert (missing.value.message_ja, missing.value.message_en) == (
+        "この事例に同意「no-such-consent」はありません。", "This case has no consent 'no-such-consent'.")

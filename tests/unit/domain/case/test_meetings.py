@@ -82,3 +82,36 @@ def test_a_multi_layered_meeting_names_every_participating_agency_its_consent_do
     assert refused.value.message_en == (
         "A multi-layered support meeting needs the person's consent; it does not cover: coordination, hikikomori, "
         "livelihood. Obtain consent or hold a support meeting (art. 106-6) instead.")
+
+
+def unconsented(case, son: str, *, subjects: tuple[str, ...], categories: tuple[InformationCategory, ...],
+                days: int) -> None:
+    case.hold_meeting(COORDINATOR, NOW, kind=MeetingKind.SUPPORT, held_on=NOW.date(), purpose="見守りの検討",
+                      participants=PARTICIPANTS, decisions=[], tabled_subjects=subjects,
+                      tabled_categories=categories, until=NOW.date() + timedelta(days=days), max_days=30)
+
+
+@pytest.mark.parametrize("subjects, categories", [((), (InformationCategory.BASIC,)), (("son",), ())])
+def test_a_meeting_without_consent_must_table_both_members_and_categories(subjects, categories) -> None:
+    case, son = new_case()
+    with pytest.raises(InvalidCommand) as refused:
+        unconsented(case, son, subjects=tuple(son if s == "son" else s for s in subjects), categories=categories,
+                    days=14)
+    assert (refused.value.message_ja, refused.value.message_en) == (
+        "同意によらない会議（支援会議など）では、検討する世帯員と情報の種類を指定してください（共有できるのはその範囲だけです）。",
+        "A meeting held without consent (a support meeting, …) names the members and the information "
+        "categories it discusses (only those are shared).")
+
+
+@pytest.mark.parametrize("days, allowed", [(0, False), (1, True), (30, True), (31, False)])
+def test_sharing_without_consent_ends_after_the_meeting_and_within_the_wards_maximum(days: int, allowed: bool) -> None:
+    case, son = new_case()
+    if allowed:
+        unconsented(case, son, subjects=(son,), categories=(InformationCategory.BASIC,), days=days)
+        return
+    with pytest.raises(InvalidCommand) as refused:
+        unconsented(case, son, subjects=(son,), categories=(InformationCategory.BASIC,), days=days)
+    assert (refused.value.message_ja, refused.value.message_en) == (
+        "同意によらない会議の情報共有の期限（次回の開催日など）を、開催日から30日以内で指定してください。",
+        "State until when the meeting's sharing without consent lasts (e.g. the next sitting), at most 30 days "
+        "after it.")
