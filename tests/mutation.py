@@ -205,10 +205,15 @@ def run(max_children: int) -> float:
         env = {**os.environ, **services}
         env.pop("CI", None)
         mutmut = [sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children)]
+
+        def recheck_undetected() -> None:
+            undetected = [m.name for m in collect() if m.status in UNDETECTED] if MUTANTS.is_dir() else []
+            if undetected:
+                subprocess.run([*mutmut, *undetected], cwd=ROOT, env=env, check=False)
+
+        recheck_undetected()  # a resumed run: the tests written since may kill what survived before
         subprocess.run(mutmut, cwd=ROOT, env=env, check=False)
-        undetected = [m.name for m in collect() if m.status in UNDETECTED]
-        if undetected:
-            subprocess.run([*mutmut, *undetected], cwd=ROOT, env=env, check=False)
+        recheck_undetected()
     return (datetime.now(UTC) - started).total_seconds()
 
 
