@@ -10,9 +10,27 @@ import pytest
 
 from api.queries.indicators import figures_to_submit, yearly_indicators
 from domain.application import Tsunagu
-from domain.commands import AddMember, OpenCase, RecordConsultation, RecordVisit, VoidEntry
+from domain.commands import (
+    AddMember,
+    AdoptPlan,
+    EvaluatePlan,
+    GrantConsent,
+    HoldMultiLayeredMeeting,
+    OpenCase,
+    Participant,
+    RecordConsultation,
+    RecordVisit,
+    VoidEntry,
+)
 from domain.errors import InvalidCommand, NotFound, NotPermitted, RuleViolation
-from domain.vocabulary import Field, InformationCategory, VisitOutcome
+from domain.vocabulary import (
+    ConsentMethod,
+    EvaluationOutcome,
+    Field,
+    InformationCategory,
+    PlanKind,
+    VisitOutcome,
+)
 from projections import ReadModels, build_read_models
 from projections.indicators import year_table
 from projections.runner import BatchRunner
@@ -145,3 +163,31 @@ def test_only_a_coordinator_or_administrator_of_the_office_submits_and_only_once
     tsunagu.submit_indicators(coordinator, 2026, figures)
     with pytest.raises(RuleViolation):
         tsunagu.submit_indicators(coordinator, 2026, figures)
+
+
+def test_a_plan_after_its_evaluation_counts_as_a_replan_and_the_first_of_each_kind_as_new(
+        tsunagu: Tsunagu, store_env: dict[str, str]) -> None:
+    writer, coordinator = (tsunagu.registry.staff_member(s).as_actor() for s in ("suzuki-kenta", "tanaka-yui"))
+    case_id, (member,) = household(tsunagu, "suzuki-kenta", "一郎")
+    tsunagu.execute(writer, GrantConsent(case_id=case_id, member_id=member, agencies=("elderly-shiba", "coordination"),
+                                         categories=tuple(InformationCategory), purpose="支援プラン",
+                                         method=ConsentMethod.WRITTEN, document_ref="同意書", occurred_at=MAY,
+                                         valid_until=date(2027, 3, 31)))
+    meeting = tsunagu.execute(coordinator, HoldMultiLayeredMeeting(
+        case_id=case_id, held_on=MAY.date(), purpose="支援プランの検討", occurred_at=MAY,
+        participants=(Participant(agency="elderly-shiba", staff="suzuki-kenta", pledged=True),
+                      Participant(agency="coordination", staff="tanaka-yui", pledged=True)))).created_id or ""
+
+    def adopt(kind: PlanKind = PlanKind.COMPREHENSIVE) -> str:
+        return tsunagu.execute(coordinator, AdoptPlan(case_id=case_id, meeting_id=meeting, goals=("外出",), roles=(),
+                                                      next_review_on=date(2026, 8, 1), kind=kind,
+                                                      occurred_at=MAY)).created_id or ""
+
+    first = adopt()
+    adopt(PlanKind.OUTREACH)
+    tsunagu.execute(coordinator, EvaluatePlan(case_id=case_id, meeting_id=meeting, evaluation="一部達成",
+                                              goals_met=False, outcome=EvaluationOutcome.REPLAN, plan_id=first,
+                                              occurred_at=MAY))
+    adopt()  # the comprehensive plan's next cycle
+    table = year_table(caught_up(tsunagu, store_env).indicators.view, tsunagu.registry, 2026)
+    assert (table["plans_new"], table["plans_replanned"]) == ({"": 2}, {"": 1})
