@@ -74,7 +74,8 @@ def test_every_command_on_a_case_has_a_form_that_opens(browser, summary) -> None
 
 ANSWERED_ON_OTHER_PAGES = {
     "EmergencyAccessCreate": "the case's break-glass page",
-    "SittingCreate": "the meeting form records one part; a sitting of several parts is API-only for now",
+    "SittingCreate": "the meeting form, once per part: the same body, day and start time name the same sitting "
+                     "(Ota's two functions in two steps; the API records both parts at once)",
 }
 """API commands on a case whose page is not a case form, and where staff find it."""
 
