@@ -70,3 +70,14 @@ def test_withdrawing_a_consent_the_case_does_not_have_names_it_as_a_consent() ->
         case.withdraw_consent(ELDERLY, NOW, consent_id="no-such-consent", reason="本人の申出")
     assert (missing.value.message_ja, missing.value.message_en) == (
         "この事例に同意「no-such-consent」はありません。", "This case has no consent 'no-such-consent'.")
+
+
+def test_a_consent_is_withdrawn_once_with_the_persons_reason() -> None:
+    case, son = new_case()
+    consent_id = consent(case, son, ["hikikomori"])
+    case.withdraw_consent(ELDERLY, NOW, consent_id=consent_id, reason="本人の申出")
+    assert list(case.collect_events())[-1].reason == "本人の申出"
+    with pytest.raises(RuleViolation) as refused:
+        case.withdraw_consent(ELDERLY, NOW, consent_id=consent_id, reason="再度")
+    assert (refused.value.message_ja, refused.value.message_en) == (
+        "この同意はすでに撤回されています。", "This consent has already been withdrawn.")

@@ -3,13 +3,14 @@ within the ward's own maximum, and decisions added later dated when they were ma
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 
-from domain.errors import ConsentRequired, InvalidCommand, NotFound
+from domain.case.meetings import Part, Sitting
+from domain.errors import ConsentRequired, InvalidCommand, NotFound, RuleViolation
 from domain.vocabulary import DecisionKind, InformationCategory, MeetingKind
-from tests.unit.test_case_rules import COORDINATOR, NOW, new_case
+from tests.unit.test_case_rules import COORDINATOR, NOW, consent, new_case
 
 LATER = NOW + timedelta(days=3)
 PARTICIPANTS = [{"agency": a, "staff": f"staff-{a}", "pledged": True} for a in ("coordination", "hikikomori")]
@@ -115,3 +116,29 @@ def test_sharing_without_consent_ends_after_the_meeting_and_within_the_wards_max
         "同意によらない会議の情報共有の期限（次回の開催日など）を、開催日から30日以内で指定してください。",
         "State until when the meeting's sharing without consent lasts (e.g. the next sitting), at most 30 days "
         "after it.")
+
+
+def sitting_part(case, son: str, kind: MeetingKind) -> Part:
+    return Part(kind, "検討", PARTICIPANTS, [], (son,), (InformationCategory.BASIC,), NOW.date() + timedelta(days=28))
+
+
+def test_a_sitting_records_each_kind_once_for_a_case_and_a_second_kind_may_follow_in_another_step() -> None:
+    case, son = new_case()
+    consent(case, son, ["coordination", "hikikomori"])
+    sitting = Sitting.of(NOW.date(), body_id="multi-layered-omori", start_time=time(14, 0))
+    assert (sitting.sitting_id, sitting.place) == (f"multi-layered-omori:{NOW.date().isoformat()}T14:00", "")
+    for parts in ([], [sitting_part(case, son, MeetingKind.SUPPORT)] * 2):
+        with pytest.raises(InvalidCommand) as refused:
+            case.hold_sitting(COORDINATOR, NOW, sitting, parts)
+        assert (refused.value.message_ja, refused.value.message_en) == (
+            "開催ごとに、会議の種類を一つずつ（重複なく）指定してください。",
+            "Name each kind of meeting held at the sitting once.")
+    case.hold_sitting(COORDINATOR, NOW, sitting, [sitting_part(case, son, MeetingKind.SUPPORT)])
+    with pytest.raises(RuleViolation) as again:
+        case.hold_sitting(COORDINATOR, NOW, sitting, [sitting_part(case, son, MeetingKind.SUPPORT)])
+    assert (again.value.message_ja, again.value.message_en) == (
+        "この開催でのこのケースの会議はすでに記録されています。決定は「会議決定の記録」で追加してください。",
+        "This case's meeting at this sitting is already recorded; add decisions to it.")
+    case.hold_sitting(COORDINATOR, NOW, sitting, [sitting_part(case, son, MeetingKind.MULTI_LAYERED)])
+    assert sorted(m["kind"] for m in case.meetings.values() if m["sitting_id"] == sitting.sitting_id) == [
+        MeetingKind.MULTI_LAYERED, MeetingKind.SUPPORT]
