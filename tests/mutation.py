@@ -9,6 +9,7 @@ the reason it is let live (an equivalent mutant, a change no observer can see). 
 fixed text: each figure is counted from the run's result files.
 
     ./scripts/mutate            run (or resume: mutmut keeps what it has checked) and write the report
+    ./scripts/mutate recheck    check again only the mutants that survived (after writing tests), then report
     ./scripts/mutate report     write the report from the results already in mutants/
 
 The relay and consumer tests need a real Kafka broker, and the consumer's PostgreSQL inbox a real
@@ -197,7 +198,7 @@ def services_for_the_run() -> Iterator[dict[str, str]]:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def run(max_children: int) -> float:
+def run(max_children: int, *, all_mutants: bool = True) -> float:
     """Check every mutant not yet checked, then every one the tests did not detect again (mutmut keeps a verdict
     once given, so a survivor would otherwise stay one after the test that kills it is written)."""
     started = datetime.now(UTC)
@@ -212,17 +213,20 @@ def run(max_children: int) -> float:
                 subprocess.run([*mutmut, *undetected], cwd=ROOT, env=env, check=False)
 
         recheck_undetected()  # a resumed run: the tests written since may kill what survived before
-        subprocess.run(mutmut, cwd=ROOT, env=env, check=False)
-        recheck_undetected()
+        if all_mutants:
+            subprocess.run(mutmut, cwd=ROOT, env=env, check=False)
+            recheck_undetected()
     return (datetime.now(UTC) - started).total_seconds()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/mutate", description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", nargs="?", choices=("run", "report"), default="run")
+    parser.add_argument("what", nargs="?", choices=("run", "recheck", "report"), default="run",
+                        help="run: every mutant not yet checked (resumes); recheck: only those that survived, "
+                             "against the tests as they are now; report: only write the report")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args(argv)
-    seconds = run(args.max_children) if args.what == "run" else None
+    seconds = None if args.what == "report" else run(args.max_children, all_mutants=args.what == "run")
     mutants = collect()
     if not mutants:
         print("no mutation results in mutants/: run ./scripts/mutate first", file=sys.stderr)
