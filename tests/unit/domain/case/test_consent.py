@@ -81,3 +81,13 @@ def test_a_consent_is_withdrawn_once_with_the_persons_reason() -> None:
         case.withdraw_consent(ELDERLY, NOW, consent_id=consent_id, reason="再度")
     assert (refused.value.message_ja, refused.value.message_en) == (
         "この同意はすでに撤回されています。", "This consent has already been withdrawn.")
+
+
+def test_a_withdrawal_concerns_the_member_whose_consent_it_was() -> None:
+    case, son = new_case()
+    consent_id = consent(case, son, ["hikikomori"])
+    case.withdraw_consent(ELDERLY, NOW, consent_id=consent_id, reason="本人の申出")
+    withdrawal = list(case.collect_events())[-1]
+    assert withdrawal.subject_ids(case) == (son,)
+    case.consents.pop(consent_id)
+    assert withdrawal.subject_ids(case) == ()  # a consent the reader's view does not hold: it concerns no one shown

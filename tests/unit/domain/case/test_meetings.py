@@ -142,3 +142,24 @@ def test_a_sitting_records_each_kind_once_for_a_case_and_a_second_kind_may_follo
     case.hold_sitting(COORDINATOR, NOW, sitting, [sitting_part(case, son, MeetingKind.MULTI_LAYERED)])
     assert sorted(m["kind"] for m in case.meetings.values() if m["sitting_id"] == sitting.sitting_id) == [
         MeetingKind.MULTI_LAYERED, MeetingKind.SUPPORT]
+
+
+def test_a_part_without_participants_is_refused_in_both_languages() -> None:
+    case, son = new_case()
+    empty = Part(MeetingKind.SUPPORT, "検討", [], [], (son,), (InformationCategory.BASIC,), NOW.date())
+    with pytest.raises(InvalidCommand) as refused:
+        case.hold_sitting(COORDINATOR, NOW, Sitting.of(NOW.date()), [empty])
+    assert (refused.value.message_ja, refused.value.message_en) == (
+        "会議の参加者を入力してください。", "A meeting needs participants.")
+
+
+def test_a_meeting_names_everyone_who_has_not_pledged() -> None:
+    case, son = new_case()
+    outsiders = ({**NEIGHBOUR, "pledged": False}, {**NEIGHBOUR, "name": "港 花子", "pledged": False})
+    with pytest.raises(InvalidCommand) as refused:
+        case.hold_meeting(COORDINATOR, NOW, kind=MeetingKind.SUPPORT, held_on=NOW.date(), purpose="検討",
+                          participants=PARTICIPANTS, decisions=[], tabled_subjects=(son,),
+                          tabled_categories=(InformationCategory.BASIC,), until=NOW.date() + timedelta(days=28),
+                          external_members=outsiders)
+    assert refused.value.message_ja.endswith("未誓約：港 花子、芝 一郎。")
+    assert refused.value.message_en.endswith("Not pledged: 港 花子, 芝 一郎.")
