@@ -91,3 +91,11 @@ def test_a_withdrawal_concerns_the_member_whose_consent_it_was() -> None:
     assert withdrawal.subject_ids(case) == (son,)
     case.consents.pop(consent_id)
     assert withdrawal.subject_ids(case) == ()  # a consent the reader's view does not hold: it concerns no one shown
+
+
+def test_a_consent_for_someone_not_in_the_household_names_them_as_a_member() -> None:
+    case, _ = new_case()
+    with pytest.raises(NotFound) as missing:
+        consent(case, "no-such-member", ["hikikomori"])
+    assert (missing.value.message_ja, missing.value.message_en) == (
+        "この事例に世帯員「no-such-member」はありません。", "This case has no member 'no-such-member'.")
