@@ -137,7 +137,14 @@ def render(data: dict[str, Any]) -> str:
         unchecked = total - judged
         shown = "—" if ratio is None else f"{ratio:.1%}"
         verdict = "—" if ratio is None else ("yes" if ratio >= TARGET else "**no**")
+        if unchecked and ratio is not None:
+            verdict += ", so far"
         lines.append(f"| `{module}` | {total} | {detected} | {judged - detected} | {unchecked} | {shown} | {verdict} |")
+    total = sum(sum(statuses.values()) for statuses in data["modules"].values())
+    judged = sum(score(statuses)[1] for statuses in data["modules"].values())
+    if judged < total:
+        lines += ["", f"{judged} of {total} mutants were checked; the other {total - judged} were not reached in this "
+                      "run (`./scripts/mutate` resumes where it stopped). A score is of the mutants checked."]
     survivors = data["survivors"]
     lines += ["", f"### Surviving mutants ({len(survivors)})", ""]
     if not survivors:

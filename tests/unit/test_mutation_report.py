@@ -77,3 +77,13 @@ def test_the_report_replaces_only_what_lies_between_its_markers(modules, monkeyp
     text = doc.read_text(encoding="utf-8")
     assert text.startswith("before\n<!-- mutation -->\n") and text.endswith("<!-- /mutation -->\nafter\n")
     assert "old figures" not in text and f"| `{ACCESS}` | 1 | 1 | 0 | 0 | 100.0% | yes |" in text
+
+
+def test_a_run_that_did_not_reach_every_mutant_says_how_many_and_scores_only_those_checked(
+        modules, monkeypatch) -> None:
+    monkeypatch.setattr(mutation, "reasons", lambda: {})
+    data = result(mutants(ACCESS, killed=9, survived=1, not_checked=5) + mutants(CHAIN, killed=2), {}, None)
+    table = render(data)
+    assert f"| `{ACCESS}` | 15 | 9 | 1 | 5 | 90.0% | yes, so far |" in table
+    assert f"| `{CHAIN}` | 2 | 2 | 0 | 0 | 100.0% | yes |" in table
+    assert "12 of 17 mutants were checked; the other 5 were not reached in this run" in table
