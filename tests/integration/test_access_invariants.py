@@ -1,8 +1,9 @@
 """Who may read, as invariants over random histories of commands, on both stores.
 
 Random staff issue random commands on one household's case (members added, consultations about
-some of them, consents given, narrowed and withdrawn, 支援会議 held and ending, referrals,
-break-glass, closure and reopening) while time passes. After every command, for every reader:
+some of them, consents given, narrowed and withdrawn, 支援会議 held and ending, referrals — among them
+the ones a 支援会議 decided, read on after its sharing ends — break-glass, closure and reopening) while
+time passes, by hours or by days. After every command, for every reader:
 
 (a) no event other than a new consent, a new 支援会議 sitting (or a decision recorded for it) or a new
     break-glass grant makes any (reader, entry) pair visible that was not visible just before it;
@@ -79,7 +80,7 @@ CATEGORIES = (InformationCategory.BASIC, InformationCategory.CONSULTATION, Infor
               InformationCategory.FAMILY)
 WIDENING = (Case.ConsentGranted, Case.MeetingHeld, Case.DecisionRecorded, Case.EmergencyAccessGranted)
 
-step = st.tuples(st.integers(0, 13), st.integers(0, 63), st.integers(0, 63), st.integers(0, 63))
+step = st.tuples(st.integers(0, 14), st.integers(0, 63), st.integers(0, 63), st.integers(0, 63))
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +131,14 @@ def command_for(kind: int, a: int, b: int, c: int, case: Any, case_id: UUID, tod
             case_id=case_id, held_on=today, purpose="情報共有", participants=tuple(seats), decisions=decisions,
             tabled_subjects=subset(members, a) or tuple(members[:1]), tabled_categories=subset(CATEGORIES, c)
             or CATEGORIES[:1], until=today + timedelta(days=1 + a % 20))
-    if kind == 8:
+    if kind in (8, 14):
+        decided = [(d["target_agency"], tuple(d["categories"])) for m in case.meetings.values()
+                   for d in m["decisions"] if d.get("target_agency") and d.get("categories")]
+        if decided and kind == 14:  # the referral a meeting decided (its ground then ends with the meeting)
+            agency, categories = pick(decided, a)
+            return "suzuki-kenta", RequestReferral(case_id=case_id, to_agency=agency,
+                                                   categories=subset(categories, c) or categories[:1],
+                                                   reason="会議の決定によるつなぎ")
         return "suzuki-kenta", RequestReferral(case_id=case_id, to_agency=pick(list(AGENCIES), a),
                                                categories=subset(CATEGORIES, c) or CATEGORIES[:1],
                                                reason="つなぎ", subjects=subset(members, b))
@@ -262,7 +270,9 @@ def check_history(app: Tsunagu, registry: Registry, steps: list[tuple[int, int, 
     case_id = UUID(app.execute(opener, OpenCase(household_name="世帯", household_name_kana="せたい", district=None,
                                                 summary="相談")).case_id)
     for kind, a, b, c in steps:
-        app.clock.advance(hours=1 + a % 48)  # type: ignore[attr-defined]
+        # time passes: hours between most commands, days when nothing is issued (kind 11), so that consents,
+        # meetings and what they decided run out while the history goes on
+        app.clock.advance(hours=1 + a % 48 + (24 * (b % 30) if kind == 11 else 0))  # type: ignore[attr-defined]
         now = app.clock()
         before = app.repository.get(case_id)
         staff, command = command_for(kind, a, b, c, before, case_id, local_date(now))
@@ -311,10 +321,16 @@ SITTINGS_OF_EVERY_KIND = [(0, 1, 0, 0), (1, 1, 1, 1), (3, 0, 8, 15), (13, 1, 4, 
 """A consent for the coordination office, an Ota sitting (a consented and a 106-6 part, deciding a referral), a
 地域ケア会議 with the child guidance centre, a 生活困窮 支援会議, a later consultation, time, the case's closure."""
 
+REFERRAL_OUTLIVING_ITS_MEETING = [(0, 1, 0, 0), (1, 1, 1, 0), (6, 1, 1, 3), (14, 0, 1, 3), (11, 0, 10, 0),
+                                  (1, 1, 1, 0)]
+"""A 支援会議 deciding to refer to the livelihood office, the referral it decided (no consent), ten days, and a
+consultation: the livelihood office must no longer read the referral once the meeting's sharing has ended."""
+
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @example(steps=WITHDRAWAL_AFTER_MEETING)
 @example(steps=SITTINGS_OF_EVERY_KIND)
+@example(steps=REFERRAL_OUTLIVING_ITS_MEETING)
 @given(steps=st.lists(step, min_size=3, max_size=24))
 def test_reading_never_widens_without_consent_meeting_or_grant_and_every_basis_has_its_ground(
         tsunagu: Tsunagu, registry: Registry, steps: list[tuple[int, int, int, int]]) -> None:
