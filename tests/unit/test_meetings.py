@@ -151,7 +151,8 @@ def test_three_cases_discussed_at_one_sitting_each_keep_their_own_record_of_the_
     for name in ("佐藤家", "鈴木家", "高橋家"):
         case_id, member = open_household(app, name)
         app.execute(office, HoldSitting(case_id=case_id, body_id="bukai", held_on=date(2026, 6, 1),
-                                        start_time=time(10, 0), place="区役所 4階", parts=(unconsented_part(
+                                        start_time=time(10, 0), place="区役所 4階", next_on=date(2026, 7, 6),
+                                        parts=(unconsented_part(
                                             MeetingKind.SUPPORT, member, seat("tanaka-yui", "coordination"),
                                             seat("suzuki-kenta", "elderly-shiba"), until=date(2026, 7, 1),
                                             minutes=f"{name}の状況を共有"),)))
@@ -159,7 +160,8 @@ def test_three_cases_discussed_at_one_sitting_each_keep_their_own_record_of_the_
         records.append(meeting)
     assert {m["sitting_id"] for m in records} == {"bukai:2026-06-01T10:00"}
     assert [m["minutes"] for m in records] == ["佐藤家の状況を共有", "鈴木家の状況を共有", "高橋家の状況を共有"]
-    assert {(m["body_id"], m["start_time"], m["place"]) for m in records} == {("bukai", "10:00", "区役所 4階")}
+    assert {(m["body_id"], m["start_time"], m["place"], m["next_on"]) for m in records} == {
+        ("bukai", "10:00", "区役所 4階", date(2026, 7, 6))}
 
 
 def test_an_ota_sitting_records_its_consented_part_and_its_106_6_part_as_one_sitting(app) -> None:
