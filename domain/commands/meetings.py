@@ -6,7 +6,7 @@ one-part commands (a 重層的支援会議, a 支援会議). A sitting with seve
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, time
 from typing import Any, ClassVar
 
@@ -66,10 +66,11 @@ class ExternalMember:
 
 
 @dataclass(frozen=True, kw_only=True)
-class MeetingPart:
-    """One kind of meeting held for the case at a sitting, with its own members, scope, decisions and minutes."""
+class PartContent:
+    """What one meeting held for the case says: its members, scope, decisions and minutes. A part of a sitting
+    adds its kind; a one-part command (:class:`HoldSupportMeeting`, :class:`HoldMultiLayeredMeeting`) has the
+    kind in its class."""
 
-    kind: MeetingKind
     purpose: str
     participants: tuple[Participant, ...]
     decisions: tuple[MeetingDecision, ...] = ()
@@ -81,6 +82,16 @@ class MeetingPart:
     """Without consent: until when its sharing lasts (default: the next sitting; at most the ward's maximum)."""
     external_members: tuple[ExternalMember, ...] = ()
     minutes: str = ""
+
+    def as_part(self, kind: MeetingKind) -> MeetingPart:
+        return MeetingPart(kind=kind, **{f.name: getattr(self, f.name) for f in fields(PartContent)})
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeetingPart(PartContent):
+    """One kind of meeting held for the case at a sitting, with its own members, scope, decisions and minutes."""
+
+    kind: MeetingKind
 
     def value(self) -> Part:
         return Part(kind=self.kind, purpose=self.purpose, participants=[p.as_record() for p in self.participants],
@@ -215,26 +226,11 @@ class SittingCommand(CaseCommand):
 
 
 @dataclass(frozen=True, kw_only=True)
-class _HoldMeeting(SittingCommand):
-    purpose: str
-    participants: tuple[Participant, ...]
-    decisions: tuple[MeetingDecision, ...] = ()
-    tabled_subjects: tuple[str, ...] = ()
-    """支援会議: the members whose information it discusses (only theirs is shared)."""
-    tabled_categories: tuple[InformationCategory, ...] = ()
-    """支援会議: the information categories it discusses."""
-    until: date | None = None
-    """支援会議: until when its sharing lasts (the next sitting; at most the ward's maximum)."""
-    external_members: tuple[ExternalMember, ...] = ()
-    minutes: str = ""
-
+class _HoldMeeting(SittingCommand, PartContent):
     KIND: ClassVar[MeetingKind] = MeetingKind.SUPPORT
 
     def meeting_parts(self) -> tuple[MeetingPart, ...]:
-        return (MeetingPart(kind=self.KIND, purpose=self.purpose, participants=self.participants,
-                            decisions=self.decisions, tabled_subjects=self.tabled_subjects,
-                            tabled_categories=self.tabled_categories, until=self.until,
-                            external_members=self.external_members, minutes=self.minutes),)
+        return (self.as_part(self.KIND),)
 
     def apply(self, case: Case, context: Context) -> str:
         return self.hold(case, context)[0]
