@@ -4,10 +4,7 @@ words, and ``tsunagu serve --demo --ward ota`` serves Ota."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -23,8 +20,8 @@ from infra.bootstrap import Services, build_services
 from infra.demo import DemoSummary, seed_demo
 from infra.demo.ward import Ward
 from infra.settings import WARDS, Settings
-from tests.e2e.test_demo_serve import CLI, get
-from tests.services._process import free_port
+from tests.e2e.serving import get, run_cli, serving
+from tests.e2e.test_demo_serve import bearer, demo_environment, demo_token
 from tests.support import write_refusals
 
 SECRET = "every-ward-test-secret-for-signing-tokens-0123456789"
@@ -96,37 +93,13 @@ def test_the_pages_use_the_wards_own_titles_and_spelling(site: tuple[Services, D
 
 
 def test_serve_demo_with_a_ward_seeds_that_ward_and_its_demo_tokens_read_its_cases(tmp_path: Path) -> None:
-    port = free_port()
-    env = {**os.environ, "TSUNAGU_DATA_DIR": str(tmp_path / "var")}
-    env.pop("TSUNAGU_WARD", None)
-    env.pop("TSUNAGU_REGISTRY_PATH", None)
-    with (tmp_path / "serve.log").open("w+") as log:
-        server = subprocess.Popen([*CLI, "serve", "--demo", "--ward", "ota", "--port", str(port), "--households",
-                                   "12"], stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp_path)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                try:
-                    if get(f"{base}/readyz")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                assert server.poll() is None, Path(log.name).read_text()
-                time.sleep(0.2)
-            else:
-                pytest.fail("the demo server did not become ready:\n" + Path(log.name).read_text())
-            output = Path(log.name).read_text()
-            assert "大田区" in output
-            showcase = re.search(r"\[coordinator_8050\]\s+([0-9a-f-]{36})（(demo-[a-z0-9-]+)）", output)
-            assert showcase, output
-            token = subprocess.run([*CLI, "token", "--demo", showcase.group(2)], env={**env, "TSUNAGU_WARD": "ota"},
-                                   cwd=tmp_path, check=True, capture_output=True, text=True, timeout=30).stdout.strip()
-            status, body = get(f"{base}/cases/{showcase.group(1)}/timeline", token)
-            assert status == 200, body
-            refused = subprocess.run([*CLI, "token", "--demo", showcase.group(2)], env=env, cwd=tmp_path,
-                                     capture_output=True, text=True, timeout=30)
-            assert refused.returncode != 0, "Minato (the default ward) has no such staff member"
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    with serving(demo_environment(tmp_path), tmp_path / "serve.log", "--demo", "--ward", "ota", "--households",
+                 "12") as server:
+        assert "大田区" in server.output()
+        showcase = re.search(r"\[coordinator_8050\]\s+([0-9a-f-]{36})（(demo-[a-z0-9-]+)）", server.output())
+        assert showcase, server.output()
+        token = demo_token(server, showcase.group(2), TSUNAGU_WARD="ota")
+        status, _, body = get(f"{server.base}/cases/{showcase.group(1)}/timeline", bearer(token))
+        assert status == 200, body
+        refused = run_cli(server.env, "token", "--demo", showcase.group(2))
+        assert refused.returncode != 0, "Minato (the default ward) has no such staff member"
