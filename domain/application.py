@@ -121,12 +121,11 @@ class Tsunagu(Application):
         on Tuesday recorded on Thursday). A refusal by the rule is recorded before it is answered.
         """
         command.validate(self.registry)
-        self._check_agencies(command.agencies_named())
         if (replayed := self._replayed(idempotency)) is not None:
             return replayed
         now = self.clock()
         at = self._check_dates(command, now)
-        self._check_agencies_exist_on(command.agencies_named(), local_date(at))
+        self._check_agencies(command.agencies_named(), local_date(at))
         if isinstance(command, NewCaseCommand):
             context = Context(actor, None, now, at, self.registry, self.policy)
             self._check_rule(command, context, case_id=None)
@@ -221,14 +220,9 @@ class Tsunagu(Application):
             + (f" (current version {current})" if current is not None else "")
             + ". Reload it and try again.")
 
-    def _check_agencies(self, agencies: Iterable[str | None]) -> None:
-        for agency_id in agencies:
-            if agency_id is not None:
-                self.registry.agency(agency_id)  # raises NotFound with the agency's id
-
-    def _check_agencies_exist_on(self, agencies: Iterable[str | None], day: date) -> None:
-        """A command names only agencies that exist on the day it records (a reorganisation ends some, with
-        the agency that takes over; Ota's 令和8年8月1日)."""
+    def _check_agencies(self, agencies: Iterable[str | None], day: date) -> None:
+        """A command names only registered agencies (NotFound, with the id) that exist on the day it records (a
+        reorganisation ends some, with the agency that takes over; Ota's 令和8年8月1日)."""
         for agency_id in agencies:
             agency = self.registry.agency(agency_id) if agency_id is not None else None
             if agency is None or agency.active_on(day):
