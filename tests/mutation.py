@@ -27,6 +27,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -233,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
                              "against the tests as they are now; report: only write the report")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args(argv)
+    # Stopped with SIGTERM (kill, a CI timeout): unwind, so that mutmut is stopped and the broker and the
+    # PostgreSQL server started for the run are shut down rather than left running.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     seconds = None if args.what == "report" else run(args.max_children, all_mutants=args.what == "run")
     mutants = collect()
     if not mutants:
