@@ -9,7 +9,7 @@ the reason it is let live (an equivalent mutant, a change no observer can see). 
 fixed text: each figure is counted from the run's result files.
 
     ./scripts/mutate            run (or resume: mutmut keeps what it has checked) and write the report
-    ./scripts/mutate recheck    check again only the mutants that survived (after writing tests), then report
+    ./scripts/mutate recheck    check again only the unexplained survivors (after writing tests), then report
     ./scripts/mutate report     write the report from the results already in mutants/
 
 The relay and consumer tests need a real Kafka broker, and the consumer's PostgreSQL inbox a real
@@ -207,8 +207,9 @@ def services_for_the_run() -> Iterator[dict[str, str]]:
 
 
 def run(max_children: int, *, all_mutants: bool = True) -> float:
-    """Check every mutant not yet checked, then every one the tests did not detect again (mutmut keeps a verdict
-    once given, so a survivor would otherwise stay one after the test that kills it is written)."""
+    """Check every mutant not yet checked, then again every one the tests did not detect and no recorded reason
+    explains (mutmut keeps a verdict once given, so a survivor would otherwise stay one after the test that kills
+    it is written)."""
     started = datetime.now(UTC)
     with services_for_the_run() as services:
         env = {**os.environ, **services}
@@ -216,7 +217,11 @@ def run(max_children: int, *, all_mutants: bool = True) -> float:
         mutmut = [sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children)]
 
         def recheck_undetected() -> None:
-            undetected = [m.name for m in collect() if m.status in UNDETECTED] if MUTANTS.is_dir() else []
+            # A survivor with a recorded reason is equivalent (no test can tell it apart); mutmut itself checks it
+            # again when its function changes.
+            known = reasons()
+            undetected = [m.name for m in collect() if m.status in UNDETECTED and m.name not in known] \
+                if MUTANTS.is_dir() else []
             if undetected:
                 subprocess.run([*mutmut, *undetected], cwd=ROOT, env=env, check=False)
 
@@ -230,8 +235,8 @@ def run(max_children: int, *, all_mutants: bool = True) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/mutate", description=__doc__.split("\n\n")[0])
     parser.add_argument("what", nargs="?", choices=("run", "recheck", "report"), default="run",
-                        help="run: every mutant not yet checked (resumes); recheck: only those that survived, "
-                             "against the tests as they are now; report: only write the report")
+                        help="run: every mutant not yet checked (resumes); recheck: only the survivors no recorded "
+                             "reason explains, against the tests as they are now; report: only write the report")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args(argv)
     # Stopped with SIGTERM (kill, a CI timeout): unwind, so that mutmut is stopped and the broker and the
