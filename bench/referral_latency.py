@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypedDict, TypeVar
 from uuid import UUID
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,9 +114,12 @@ def measure_referral_latency(settings: Settings, bootstrap: str, scratch: Path, 
 # ----- Tsunagu's path ---------------------------------------------------------------------------
 
 
-def _timed(send: Callable[[int], Hashable], count: int, rate: float) -> dict[Hashable, float]:
+K = TypeVar("K", bound=Hashable)
+
+
+def _timed(send: Callable[[int], K], count: int, rate: float) -> dict[K, float]:
     """Call ``send(i)`` on a fixed schedule; answer {its result: the wall time it returned}."""
-    done = {}
+    done: dict[K, float] = {}
     start = time.monotonic()
     for i in range(count):
         delay = start + i / rate - time.monotonic()
@@ -195,8 +198,17 @@ def throwaway_broker(scratch: Path) -> Iterator[str]:
         broker.stop()
 
 
+class StoreSettings(TypedDict, total=False):
+    """The settings that choose the store (the rest are defaults)."""
+
+    store: Literal["sqlite", "postgres"]
+    sqlite_path: Path
+    postgres_dsn: str
+    postgres_schema: str
+
+
 @contextmanager
-def _store(kind: str, scratch: Path) -> Iterator[dict[str, object]]:
+def _store(kind: str, scratch: Path) -> Iterator[StoreSettings]:
     if kind == "sqlite":
         yield {"store": "sqlite", "sqlite_path": scratch / "tsunagu.db"}
         return

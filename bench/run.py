@@ -61,7 +61,7 @@ def run_bench(scale: Scale, *, progress: ProgressFactory, say: Say, results_dir:
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tsunagu-bench-")))
         say("PostgreSQL …")
         dsn = stack.enter_context(postgres_dsn(durable=True))
-        settings = Settings(_env_file=None, store="postgres", postgres_dsn=dsn,  # type: ignore[call-arg]
+        settings = Settings(_env_file=None, store="postgres", postgres_dsn=dsn,
                             postgres_schema=stack.enter_context(fresh_schema(dsn)),
                             cipher_key=AESCipher.create_key(32), jwt_secret=secrets.token_urlsafe(48),
                             data_dir=scratch, rate_limits=False)  # the server is measured, not its rate limits

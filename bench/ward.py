@@ -175,6 +175,13 @@ class Ward:
         return round((self.case_events + self.access_records) / self.seconds) if self.seconds else 0
 
 
+def stopped_clock(moment: datetime) -> Callable[[], datetime]:
+    """A clock that always reads ``moment``."""
+    def clock() -> datetime:
+        return moment
+    return clock
+
+
 def generate_ward(app: BulkTsunagu, *, fiscal_years: list[int], households_per_year: int, reads_per_command: float,
                   seed: int = 2026, progress: Callable[[int, int], None] | None = None) -> Ward:
     """Play ``households_per_year`` demo households in each fiscal year, with their reads, saved in bulk."""
@@ -188,7 +195,7 @@ def generate_ward(app: BulkTsunagu, *, fiscal_years: list[int], households_per_y
     for year_index, fiscal_year in enumerate(fiscal_years):
         year_end = datetime(fiscal_year + 1, 4, 1, tzinfo=JST) - timedelta(seconds=1)
         moment = min(year_end, now)
-        app.clock = lambda moment=moment: moment  # the year's stories run up to its end (or today)
+        app.clock = stopped_clock(moment)  # the year's stories run up to its end (or today)
 
         def household_done(done: int, offset: int = year_index * households_per_year) -> None:
             nonlocal saved
@@ -256,7 +263,7 @@ def long_case(app: Tsunagu, *, entries: int, start: datetime) -> UUID:
         """Each command is recorded when it happens, so its rules (a consent's or a sitting's term) are
         checked as of then, not as of today."""
         nonlocal at
-        app.clock = lambda moment=at: moment
+        app.clock = stopped_clock(at)
         try:
             return app.execute(actor[staff_id], command)
         finally:

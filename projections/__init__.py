@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from projections.access_audit import AccessAuditProjection, AccessAuditView
 from projections.audit_chain import AuditChainProjection, AuditChainView
@@ -45,8 +45,18 @@ class ReadModels:
         return [m for m in self.all() if not names or m.name in names]
 
 
+M = TypeVar("M", bound=ReadModel[Any])
+
+
 def build_read_models(env: dict[str, str]) -> ReadModels:
-    models = ReadModels(**{model.name: model(view=construct_view(model, env)) for model in READ_MODELS})
+    def build(model: type[M]) -> M:
+        return model(view=construct_view(model, env))
+
+    models = ReadModels(  # in the order of READ_MODELS
+        case_state=build(CaseStateProjection), timeline=build(TimelineProjection),
+        access_audit=build(AccessAuditProjection), workload=build(WorkloadProjection),
+        indicators=build(IndicatorsProjection), audit_chain=build(AuditChainProjection),
+        name_index=build(NameIndexProjection), transitions=build(TransitionsProjection))
     models.name_index.use_key_from(env)  # its HMAC key derives from the store's cipher key
     return models
 

@@ -196,7 +196,8 @@ class AccessAuditView(ReadModelView):
                  limit: int = 100, offset: int = 0) -> list[Row]:
         """Every consent with who recorded it and how; ``for_review``: the oral ones its recorder's own
         agency benefits from."""
-        clauses, params = [], {"limit": limit, "offset": offset}
+        clauses: list[str] = []
+        params: dict[str, object] = {"limit": limit, "offset": offset}
         if case_id is not None:
             clauses.append("case_id = %(case_id)s")
             params["case_id"] = case_id
@@ -244,9 +245,9 @@ class AccessAuditProjection(ReadModel[AccessAuditView]):
                     "granted_at": iso(event.occurred_at), "valid_until": iso(event.valid_until),
                     "withdrawn_at": None, "narrowed": 0})
             elif isinstance(event, Case.ConsentWithdrawn):
-                consents.change(event.consent_id)["withdrawn_at"] = iso(event.occurred_at)
+                consents.change_existing(event.consent_id)["withdrawn_at"] = iso(event.occurred_at)
             elif isinstance(event, Case.ConsentNarrowed):
-                _narrow(consents.change(event.consent_id), event)
+                _narrow(consents.change_existing(event.consent_id), event)
             elif isinstance(event, Case.MeetingHeld) and not needs_consent(event.meeting_kind):
                 meetings.append({"meeting_id": event.meeting_id, "case_id": case_id, "held_on": iso(event.held_on),
                                  "held_at": iso(event.occurred_at), "members": dumps(pledged_agencies(
@@ -259,8 +260,9 @@ class AccessAuditProjection(ReadModel[AccessAuditView]):
                     "granted_at": iso(event.occurred_at), "expires_at": iso(event.expires_at), "reviewed": 0,
                     "justified": None, "reviewed_by": None, "reviewed_at": None})
             elif isinstance(event, Case.EmergencyAccessReviewed):
-                grants.change(event.grant_id).update(reviewed=1, justified=int(event.justified),
-                                                     reviewed_by=event.by_staff, reviewed_at=iso(event.occurred_at))
+                grants.change_existing(event.grant_id).update(reviewed=1, justified=int(event.justified),
+                                                              reviewed_by=event.by_staff,
+                                                              reviewed_at=iso(event.occurred_at))
         return [("insert_access", accesses), ("insert_refused", refused), ("insert_member", members),
                 ("insert_meeting", meetings), ("insert_emergency_read", emergency_reads), *consents.changes(),
                 *grants.changes()]

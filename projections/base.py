@@ -42,7 +42,7 @@ class ReadModel(Projection[V], Generic[V]):
     through ``self.view``), so replaying the log from the start rebuilds the same rows.
     """
 
-    name: ClassVar[str]
+    name: str  # a class attribute, as on the library's Projection (which defaults it to the class's name)
     view_interface: ClassVar[type[ReadModelView]]
     topics: tuple[str, ...] = ()
     """The topics it reads; empty means every notification."""
@@ -91,11 +91,11 @@ def construct_view(model: type[ReadModel[Any]], env: dict[str, str]) -> ReadMode
         # A view writes one batch at a time; a few more connections serve the API's queries.
         # (The store's own pool size, in env, is for the application, not for each of the views.)
         env.update(POSTGRES_POOL_SIZE="2", POSTGRES_MAX_OVERFLOW="4")
-    factory = InfrastructureFactory.construct(Environment(storage, env))
+    factory: InfrastructureFactory[ReadModelView] = InfrastructureFactory.construct(Environment(storage, env))
     view_class = concrete_view(model.view_interface, env["PERSISTENCE_MODULE"], model.schema_version)
     if model.schema_version > 1 and env.get("CREATE_TABLE", "y").lower() not in ("n", "no", "false", "0"):
         _drop_superseded(model, given)  # a least-privileged role (CREATE_TABLE=n) leaves it to `db harden`
-    return factory.tracking_recorder(view_class)  # type: ignore[arg-type]
+    return factory.tracking_recorder(view_class)
 
 
 def _drop_superseded(model: type[ReadModel[Any]], env: dict[str, str]) -> None:
@@ -116,6 +116,7 @@ def _drop_superseded(model: type[ReadModel[Any]], env: dict[str, str]) -> None:
                 Path(f"{base.removesuffix('.db')}.{storage}.db{suffix}").unlink(missing_ok=True)
         return
     import psycopg  # only with PostgreSQL
+    from psycopg.conninfo import make_conninfo
 
     schema = env.get("POSTGRES_SCHEMA") or "public"
     tables = [f'"{schema}"."{("rm_" if v == 1 else f"rm{v}_")}{table}"'
@@ -123,5 +124,5 @@ def _drop_superseded(model: type[ReadModel[Any]], env: dict[str, str]) -> None:
     tracking = [f'"{schema}"."{(model.name if v == 1 else f"{model.name}_v{v}").lower()}_tracking"' for v in earlier]
     conninfo = {"dbname": env["POSTGRES_DBNAME"], "host": env["POSTGRES_HOST"], "port": env.get("POSTGRES_PORT"),
                 "user": env["POSTGRES_USER"], "password": env["POSTGRES_PASSWORD"]}
-    with psycopg.connect(**{k: v for k, v in conninfo.items() if v}, autocommit=True) as conn:
+    with psycopg.connect(make_conninfo(**{k: v for k, v in conninfo.items() if v}), autocommit=True) as conn:
         conn.execute(f"DROP TABLE IF EXISTS {', '.join(tables + tracking)}")

@@ -76,7 +76,8 @@ class CaseStateView(ReadModelView):
     @staticmethod
     def _where(agency: str | None, status: str | None, district: str | None, lead_agency: str | None,
                staff_in_charge: str | None) -> tuple[str, dict[str, object]]:
-        clauses, params = [], {}
+        clauses: list[str] = []
+        params: dict[str, object] = {}
         for column, value in (("status", status), ("district", district), ("lead_agency", lead_agency),
                               ("staff_in_charge", staff_in_charge)):
             if value is not None:

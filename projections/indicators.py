@@ -232,12 +232,18 @@ class IndicatorsProjection(ReadModel[IndicatorsView]):
     topics = case_topics(*COUNTED_EVENTS, "MemberAdded", "EntryVoided")
 
     def changes(self, events: Iterable[Positioned]) -> list[Change]:
-        events = [e for _, e in events]
-        case_ids = {str(e.originator_id) for e in events}
+        case_events: list[CaseEvent] = [e for _, e in events]
+        case_ids = {str(e.originator_id) for e in case_events}
         members = self.view.members_of(case_ids)
-        plans = self.view.plan_kinds(e.plan_id for e in events if e.kind in ("PlanRevised", "PlanEvaluated"))
-        facts, fact_members, participants, new_members, new_plans, voids = [], [], [], [], [], []
-        for event in events:
+        plans = self.view.plan_kinds(e.plan_id for e in case_events
+                                     if isinstance(e, Case.PlanRevised | Case.PlanEvaluated))
+        facts: list[Row] = []
+        fact_members: list[Row] = []
+        participants: list[Row] = []
+        new_members: list[Row] = []
+        new_plans: list[Row] = []
+        voids: list[Row] = []
+        for event in case_events:
             case_id, seq = str(event.originator_id), event.originator_version
             if isinstance(event, Case.MemberAdded):
                 members[case_id].add(event.member_id)

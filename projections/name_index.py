@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from projections.base import Positioned, ReadModel, case_topics
-from projections.view import Change, ReadModelView
+from projections.view import Change, ReadModelView, Row
 
 KEY_CONTEXT = b"tsunagu/name-index/v1"
 DIGEST_CHARS = 32  # 128 bits of the HMAC, hex
@@ -125,7 +125,7 @@ class NameIndexProjection(ReadModel[NameIndexView]):
     def changes(self, events: Iterable[Positioned]) -> list[Change]:
         if self.key is None:
             return []
-        rows = []
+        rows: list[Row] = []
         for _, event in events:
             case_id = str(event.originator_id)
             if event.kind == "Opened":

@@ -70,6 +70,20 @@ class RowCache:
             self.dirty.add(key)
         return row
 
+    def existing(self, key: Any) -> Row:
+        """The row an earlier event created (to read); its absence means the log names something it never
+        created."""
+        row = self.get(key)
+        if row is None:
+            raise LookupError(f"{self.table}: no row with {self.key} = {key!r}")
+        return row
+
+    def change_existing(self, key: Any) -> Row:
+        """The row an earlier event created, to modify in place (it will be written back)."""
+        row = self.existing(key)
+        self.dirty.add(key)
+        return row
+
     def changes(self) -> list[Change]:
         rows = [self.rows[k] for k in sorted(self.dirty, key=str)]
         return [(self.upsert, [encode(r, self.json_columns) for r in rows if r is not None])]

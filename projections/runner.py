@@ -67,9 +67,12 @@ class BatchRunner:
         for start in sorted(by_position):
             if start < head:
                 # ``before`` is bound now, to the count before this group: ``done`` changes only
-                # after ``_advance`` returns, so this reports what the late-bound lambda reported.
-                done += self._advance(by_position[start], start, head,
-                                      lambda n, before=done: progress and progress(before + n, todo))
+                # after ``_advance`` returns, so this reports what a late-bound closure would report.
+                def report(n: int, before: int = done) -> None:
+                    if progress is not None:
+                        progress(before + n, todo)
+
+                done += self._advance(by_position[start], start, head, report)
         return done
 
     def _advance(self, models: list[ReadModel[Any]], position: int, head: int,

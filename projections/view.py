@@ -15,7 +15,7 @@ import re
 from abc import abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
 from eventsourcing.postgres import PostgresTrackingRecorder
@@ -28,7 +28,18 @@ Change = tuple[str, Sequence[dict[str, Any]]]
 """A statement name (a key of the view's ``STATEMENTS``) and the parameter rows to run it with."""
 
 
-class ReadModelView(TrackingRecorder):
+if TYPE_CHECKING:
+    class _DatabaseTrackingRecorder(TrackingRecorder):
+        """What a view takes from the database's tracking recorder it is mixed with (below)."""
+
+        def create_table(self) -> None: ...
+
+        def _insert_tracking(self, curs: Any, tracking: Tracking, /) -> None: ...
+else:
+    _DatabaseTrackingRecorder = TrackingRecorder
+
+
+class ReadModelView(_DatabaseTrackingRecorder):
     """The view interface shared by both databases. Subclasses declare tables and statements."""
 
     TABLES: ClassVar[dict[str, str]] = {}

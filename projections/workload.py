@@ -139,7 +139,9 @@ class WorkloadProjection(ReadModel[WorkloadView]):
         referrals = RowCache(self.view, "wl_referral", "referral_id", "upsert_referral")
         plans = RowCache(self.view, "wl_plan", "plan_id", "upsert_plan",
                          json_columns=("agencies",))
-        visits, meetings, voided = [], [], []
+        visits: list[Row] = []
+        meetings: list[Row] = []
+        voided: list[Row] = []
         events = list(events)
         cases.preload(str(e.originator_id) for _, e in events if e.kind in CASE_ROW_KINDS)
         referrals.preload(e.referral_id for _, e in events
@@ -156,7 +158,7 @@ class WorkloadProjection(ReadModel[WorkloadView]):
                                                   "from_agency": event.from_agency, "to_agency": event.to_agency,
                                                   "status": "requested", "requested_on": day, "answered_on": None})
             elif kind.startswith("Referral"):
-                referral = referrals.change(event.referral_id)
+                referral = referrals.change_existing(event.referral_id)
                 status = {"ReferralAccepted": "accepted", "ReferralDeclined": "declined",
                           "ReferralCompleted": "completed", "ReferralRevoked": "revoked"}[kind]
                 referral.update(status=status, answered_on=referral["answered_on"] or day)
@@ -173,10 +175,10 @@ class WorkloadProjection(ReadModel[WorkloadView]):
                 plans.put(event.plan_id, {"plan_id": event.plan_id, "case_id": case_id, "kind": event.plan_kind,
                                           "status": "active", "next_review_on": iso(event.next_review_on),
                                           "agencies": sorted({r["agency"] for r in event.roles}
-                                                             | {cases.get(case_id)["lead_agency"]})})
+                                                             | {cases.existing(case_id)["lead_agency"]})})
                 plans_of.setdefault(case_id, set()).add(event.plan_id)
             elif kind in PLAN_ROW_KINDS:
-                plan = plans.change(event.plan_id)
+                plan = plans.change_existing(event.plan_id)
                 plan["status"] = PLAN_STATUS.get(kind, plan["status"])
                 plan["next_review_on"] = _review_after(event, plan["next_review_on"])
                 if kind == "RoleAssigned":
@@ -184,16 +186,16 @@ class WorkloadProjection(ReadModel[WorkloadView]):
                 elif kind == "PlanRevised":
                     plan["agencies"] = sorted(set(plan["agencies"]) | {r["agency"] for r in event.roles})
             elif kind == "HandoverPlanned":
-                cases.change(case_id)["handovers"][event.handover_id] = [event.from_agency, event.to_agency]
+                cases.change_existing(case_id)["handovers"][event.handover_id] = [event.from_agency, event.to_agency]
             elif kind == "HandoverCompleted":
-                case = cases.change(case_id)
+                case = cases.change_existing(case_id)
                 source, target = case["handovers"][event.handover_id]
                 if case["lead_agency"] == source:
                     case["lead_agency"] = target
             elif kind in ("CaseClosed", "CaseReopened"):
-                cases.change(case_id)["status"] = "closed" if kind == "CaseClosed" else "open"
+                cases.change_existing(case_id)["status"] = "closed" if kind == "CaseClosed" else "open"
                 for plan_id in plans_of.get(case_id, ()) if kind == "CaseClosed" else ():
-                    plan = plans.change(plan_id)
+                    plan = plans.change_existing(plan_id)
                     plan["next_review_on"] = _review_after(event, plan["next_review_on"])
         return [*cases.changes(), *referrals.changes(), *plans.changes(), ("insert_visit", visits),
                 ("insert_meeting", meetings), ("insert_voided", voided)]

@@ -9,6 +9,7 @@ searched by POST only, so it never rides in a URL, a log line or the browser's h
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -104,7 +105,7 @@ def search_cases(request: Request, actor: PageActor, services: ServicesDep, form
     return _search_page(request, filters, q=query, searched=True, rows=shown, more=keep.more, total=len(shown))
 
 
-def involved_candidates(services: ServicesDep, actor: Any, candidates: list[str],
+def involved_candidates(services: ServicesDep, actor: Any, candidates: Iterable[str],
                         filters: ListFilters) -> list[dict[str, Any]]:
     """The name index's candidates the reader's agency is involved in (auditors: all), by the list's filters,
     the latest record first (read-model rows: no personal content)."""

@@ -26,6 +26,7 @@ from api.pages.routing import PageRoute
 from api.pages.session import PREFIX, PageActor, lang_of
 from domain.calendar import local_date
 from domain.errors import NotFound
+from domain.views import VisibleEntry
 from domain.vocabulary import Basis, Role
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -65,14 +66,14 @@ def read_case_page(request: Request, case_id: UUID, actor: PageActor, services: 
     voided = corrections_of(timeline.entries, "voids_seq")
     newest_first = [e for e in reversed(timeline.entries) if older is None or e.seq < older]
     page = newest_first[:ENTRIES_PER_PAGE]
-    entries = []
+    entries: list[dict[str, object]] = []
     for entry in page:
-        item = {"entry": entry, "group": KIND_GROUP.get(entry.kind, "intake"), "corrected_by": corrected.get(entry.seq),
-                "voided_by": voided.get(entry.seq)}
-        if not entry.withheld:
+        item: dict[str, object] = {"entry": entry, "group": KIND_GROUP.get(entry.kind, "intake"),
+                                   "corrected_by": corrected.get(entry.seq), "voided_by": voided.get(entry.seq)}
+        if isinstance(entry, VisibleEntry):  # not withheld
             item["fields"] = entry_fields(entry.content, names, today=today)
         entries.append(item)
-    bases = Counter(e.basis for e in timeline.entries if not e.withheld)
+    bases = Counter(e.basis for e in timeline.entries if isinstance(e, VisibleEntry))
     groups_present = Counter(KIND_GROUP.get(e.kind, "intake") for e in timeline.entries)
     may_write = tsunagu.may_record_on(actor, case_id)
     return render(

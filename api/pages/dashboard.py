@@ -8,7 +8,8 @@ models that hold no personal content.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from datetime import date
+from typing import Annotated, Literal, TypedDict
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -18,7 +19,7 @@ from api.exports import Encoding
 from api.pages.rendering import read_models_caught_up, render
 from api.pages.routing import PageRoute
 from api.pages.session import PREFIX, PageActor
-from api.queries.desk import desk
+from api.queries.desk import Desk, desk
 from api.queries.indicators import indicators_spreadsheet, yearly_indicators
 from api.queries.workloads import active_workloads, agency_workload, oversees_workloads
 from domain.calendar import fiscal_year, local_date
@@ -27,13 +28,23 @@ from domain.vocabulary import Field
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
+class HomeContext(TypedDict, total=False):
+    """What home.html shows besides the page's frame: an auditor's reviews, or a member of staff's desk."""
+
+    today: date
+    caught_up: bool
+    pending_reviews: int
+    unconsented_this_year: int
+    desk: Desk
+
+
 @router.get(f"{PREFIX}/", response_class=HTMLResponse)
 def read_home(request: Request, actor: PageActor, services: ServicesDep,
               after: Annotated[int | None, Query(ge=0)] = None) -> HTMLResponse:
     """What needs doing today: for staff their desk, for auditors the reviews and the unconsented reads."""
     caught_up = read_models_caught_up(services, after)
     today = local_date(services.tsunagu.clock())
-    context: dict[str, object] = {"today": today, "caught_up": caught_up}
+    context: HomeContext = {"today": today, "caught_up": caught_up}
     if actor.is_auditor:
         audit = services.read_models.access_audit.view
         context["pending_reviews"] = len(audit.emergency_grants(reviewed=False, limit=1000))

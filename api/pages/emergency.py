@@ -54,7 +54,7 @@ def create_emergency_access_page(request: Request, case_id: UUID, actor: PageAct
     idempotency = form_idempotency(request, actor, values)
     try:
         body = parse(EmergencyAccessCreate, {"reason": values.get("reason")} if values.get("reason") else {})
-        services.tsunagu.execute(actor, body.to_command(case_id), idempotency=idempotency)  # type: ignore[attr-defined]
+        services.tsunagu.execute(actor, body.to_command(case_id), idempotency=idempotency)
     except ValidationError as error:
         return _emergency_form(request, str(case_id), actor.is_auditor, services, values=values,
                                errors=field_errors(error, lang_of(request)), status_code=422)

@@ -13,7 +13,7 @@ import hmac
 import json
 import secrets
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Request, status
@@ -114,7 +114,10 @@ def form_values(form: FormData) -> dict[str, Any]:
     return {key.removesuffix("[]"): value for key, value in values.items()}
 
 
-def parse(schema: type[BaseModel], values: dict[str, Any]) -> BaseModel:
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse(schema: type[M], values: dict[str, Any]) -> M:
     return schema.model_validate({k: v for k, v in values.items() if v is not None})
 
 

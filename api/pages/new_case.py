@@ -55,7 +55,7 @@ def open_case_page(request: Request, actor: PageActor, services: ServicesDep, fo
             pass
     try:
         body = parse(CaseCreate, values)
-        result = services.tsunagu.execute(actor, body.to_command(), idempotency=idempotency)  # type: ignore[attr-defined]
+        result = services.tsunagu.execute(actor, body.to_command(), idempotency=idempotency)
     except ValidationError as error:
         return _page(request, values=shown, errors=field_errors(error, lang), status_code=422)
     except DomainError as error:

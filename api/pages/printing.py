@@ -21,6 +21,7 @@ from api.pages.routing import PageRoute
 from api.pages.session import PREFIX, PageActor, lang_of
 from domain.calendar import local_date
 from domain.errors import NotFound
+from domain.views import VisibleEntry
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -33,7 +34,7 @@ def print_case_summary(request: Request, case_id: UUID, actor: PageActor, servic
     today = local_date(tsunagu.clock())
     names = Names(tsunagu.registry, lang_of(request) == "en", view.members)
     latest = [{"entry": e, "fields": entry_fields(e.content, names, today=today)}
-              for e in reversed(timeline.entries) if not e.withheld][:10]
+              for e in reversed(timeline.entries) if isinstance(e, VisibleEntry)][:10]
     return render(request, "print/case.html", members=view.members, view=view, known=known, timeline=timeline,
                   today=today, printed_at=tsunagu.clock(), member_rows=members_shown(view.members, today),
                   latest=latest, attention=attention(known, actor, today,

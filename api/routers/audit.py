@@ -28,8 +28,9 @@ from api.schemas.base import CommandResultPublic
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
-CSV_OR_JSON = {200: {"content": {"application/json": {}, "text/csv": {}},
-                    "description": "JSON, or a CSV (UTF-8 with BOM) with format=csv"}}
+CSV_OR_JSON: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {}, "text/csv": {}},
+          "description": "JSON, or a CSV (UTF-8 with BOM) with format=csv"}}
 
 
 @router.get("/access", dependencies=[Fresh], responses=CSV_OR_JSON)

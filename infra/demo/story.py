@@ -123,7 +123,7 @@ class Story:
     WEIGHT: ClassVar[int]
     """Rough share of a ward's year, per 100 households."""
 
-    def __init__(self, run: Run, index: int, rng: random.Random, district: str, opened_at: datetime,
+    def __init__(self, run: Run, index: int, rng: random.Random, district: str | None, opened_at: datetime,
                  force: dict[str, bool], workers: dict[str, str], pace: float) -> None:
         self.run = run
         self.index = index

@@ -40,7 +40,8 @@ class Ward:
             needed = Role.COORDINATOR if member.agency in offices else Role.CASEWORKER
             if needed in member.roles:
                 self._staff.setdefault(member.agency, []).append(member.id)
-        households = [self.desks.of(d) for d in self.district_ids or [None]]
+        districts: list[str | None] = [*self.district_ids] or [None]  # None: a ward without districts
+        households = [self.desks.of(d) for d in districts]
         needed_agencies = {a for desks in households for a in vars(desks).values() if a is not None}
         missing = sorted(needed_agencies - set(self._staff))
         if missing:

@@ -71,7 +71,7 @@ class YoungCarer(Story):
         self.wait(7, 21)
         with_disability = self.chance(0.45, "refer_disability")
         attendees = [C, HEALTH] + ([DISABILITY] if with_disability else []) \
-            + ([CHILD_GUIDANCE] if self.chance(0.2) else [])
+            + ([CHILD_GUIDANCE] if self.chance(0.2) and CHILD_GUIDANCE is not None else [])
         shared = (Cat.CONSULTATION, Cat.FAMILY, Cat.HEALTH)
         decisions = [
             MeetingDecision(DecisionKind.WATCH, "学校と連携し、本人の出席状況と様子を見守る。", C),
