@@ -34,6 +34,7 @@ def test_with_nothing_set_no_point_crashes_the_process(monkeypatch, kills, caplo
     for kill_point in disarmed:
         reach(kill_point, *CONSUMER_KILL_POINTS, *RELAY_KILL_POINTS, *CONSUMER_KILL_POINTS)
     assert kills == [] and caplog.records == []
+    assert {(k.point, k.nth) for k in disarmed} == {(None, 1)}  # disarmed: no point, counting from the first
 
 
 def test_the_process_kills_itself_the_first_time_it_reaches_the_point_and_says_where(kills, capfd) -> None:
