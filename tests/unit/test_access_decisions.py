@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from domain.access import decide_case, decide_entry, write_basis
-from domain.vocabulary import Basis, ClosureReason, InformationCategory, LegalGround, WriteBasis
+from domain.access import Decision, decide_case, decide_entry, write_basis
+from domain.actor import Actor
+from domain.vocabulary import Basis, ClosureReason, InformationCategory, LegalGround, Role, WriteBasis
 from tests.unit.test_case_rules import (
     AUDITOR,
     COORDINATOR,
@@ -27,12 +28,21 @@ def test_own_agency_sees_its_own_entries() -> None:
     assert bases(decide_case(ELDERLY, case, NOW)) == [Basis.OWN_RECORD, Basis.OWN_RECORD]
 
 
+def withheld(seq: int) -> Decision:
+    return Decision(seq, None, None, reason_ja="本人同意の範囲外で、支援会議や緊急時の根拠もないため非表示です。",
+                    reason_en="Withheld: not covered by the person's consent, a support meeting or an emergency.")
+
+
 def test_unrelated_agency_sees_nothing_and_learns_why() -> None:
     case, _ = new_case()
-    decisions = decide_case(HIKIKOMORI, case, NOW)
-    assert bases(decisions) == [None, None]
-    assert all("同意" in d.reason_ja for d in decisions)
+    assert decide_case(HIKIKOMORI, case, NOW) == [withheld(1), withheld(2)]
     assert write_basis(HIKIKOMORI, case, NOW) is None
+
+
+def test_an_administrator_runs_the_system_and_reads_no_case_not_even_one_its_own_agency_wrote() -> None:
+    case, _ = new_case()
+    administrator = Actor("admin-1", ELDERLY.agency_id, frozenset({Role.ADMIN}))
+    assert decide_case(administrator, case, NOW) == [withheld(1), withheld(2)]
 
 
 def test_consent_covers_only_its_agencies_and_categories() -> None:
