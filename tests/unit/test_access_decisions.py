@@ -25,7 +25,7 @@ def bases(decisions: list) -> list:
 
 def test_own_agency_sees_its_own_entries() -> None:
     case, _ = new_case()
-    assert bases(decide_case(ELDERLY, case, NOW)) == [Basis.OWN_RECORD, Basis.OWN_RECORD]
+    assert decide_case(ELDERLY, case, NOW) == [Decision(1, Basis.OWN_RECORD), Decision(2, Basis.OWN_RECORD)]
 
 
 def withheld(seq: int) -> Decision:
@@ -51,8 +51,8 @@ def test_consent_covers_only_its_agencies_and_categories() -> None:
     case.record_consultation(ELDERLY, NOW, field="elderly", category=InformationCategory.HEALTH, channel="来所",
                              summary="通院の状況")
     decisions = {d.seq: d for d in decide_case(HIKIKOMORI, case, NOW)}
-    assert decisions[2].basis == Basis.CONSENT and decisions[2].ground == consent_id  # member: basic
-    assert decisions[4].basis is None  # the consultation holds health information
+    assert decisions[2] == Decision(2, Basis.CONSENT, consent_id)  # member: basic
+    assert decisions[4] == withheld(4)  # the consultation holds health information
 
 
 def test_consent_withdrawn_before_the_read_no_longer_counts() -> None:
@@ -68,8 +68,8 @@ def test_support_meeting_member_reads_without_consent_under_its_meeting() -> Non
     case, _ = new_case()
     meeting = support_meeting(case, ["elderly-shiba", "hikikomori", "coordination"])
     decision = decide_entry(HIKIKOMORI, case.entries[1], case, NOW)
-    assert (decision.basis, decision.ground) == (Basis.SUPPORT_MEETING, meeting)
-    assert decision.basis.is_unconsented
+    assert decision == Decision(2, Basis.SUPPORT_MEETING, meeting)
+    assert Basis.SUPPORT_MEETING.is_unconsented
 
 
 def test_consent_is_preferred_to_the_support_meeting_so_unconsented_access_stays_rare() -> None:
@@ -83,8 +83,10 @@ def test_emergency_holder_reads_until_expiry_only() -> None:
     case, _ = new_case()
     case.grant_emergency_access(HIKIKOMORI, NOW, reason="室内で倒れている可能性があり安否確認が必要",
                                 ttl=timedelta(hours=2), legal_ground=LegalGround.WARD_DIVISION)
-    assert decide_entry(HIKIKOMORI, case.entries[0], case, NOW + timedelta(hours=1)).basis == Basis.EMERGENCY
-    assert decide_entry(HIKIKOMORI, case.entries[0], case, NOW + timedelta(hours=2)).basis is None
+    [grant] = case.emergency_grants
+    assert decide_entry(HIKIKOMORI, case.entries[0], case, NOW + timedelta(hours=1)) == Decision(
+        1, Basis.EMERGENCY, grant)
+    assert decide_entry(HIKIKOMORI, case.entries[0], case, NOW + timedelta(hours=2)) == withheld(1)
 
 
 def test_auditor_reads_everything_under_audit_and_cannot_write() -> None:
