@@ -49,6 +49,8 @@ class ReadModel(Projection[V], Generic[V]):
     schema_version: ClassVar[int] = 1
     """Raise it when the view's tables change: the new version gets new tables and a tracking position
     of its own, so it is rebuilt from the log on start, beside the old one (which can then be dropped)."""
+    earlier_tables: ClassVar[tuple[str, ...]] = ()
+    """Tables an earlier schema version had and this one no longer has: dropped with the rest of that version."""
     raw: ClassVar[bool] = False
     """Whether it takes the stored notifications as they are (bytes) instead of decoded events."""
 
@@ -94,7 +96,7 @@ def construct_view(model: type[ReadModel[Any]], env: dict[str, str]) -> ReadMode
     factory: InfrastructureFactory[ReadModelView] = InfrastructureFactory.construct(Environment(storage, env))
     view_class = concrete_view(model.view_interface, env["PERSISTENCE_MODULE"], model.schema_version)
     if model.schema_version > 1 and env.get("CREATE_TABLE", "y").lower() not in ("n", "no", "false", "0"):
-        _drop_superseded(model, given)  # a least-privileged role (CREATE_TABLE=n) leaves it to `db harden`
+        _drop_superseded(model, given)  # a least-privileged role (CREATE_TABLE=n): `db harden` builds as owner
     return factory.tracking_recorder(view_class)
 
 
@@ -105,24 +107,26 @@ def _drop_superseded(model: type[ReadModel[Any]], env: dict[str, str]) -> None:
     and may hold what the new version no longer keeps (version 2 of access_audit kept break-glass
     reasons in plaintext), so it is removed rather than left behind.
     """
-    earlier = range(1, model.schema_version)
     if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
         base = env.get("SQLITE_DBNAME", ":memory:")
         if base == ":memory:":
             return
-        for version in earlier:
+        for version in range(1, model.schema_version):
             storage = model.name if version == 1 else f"{model.name}_v{version}"
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(f"{base.removesuffix('.db')}.{storage}.db{suffix}").unlink(missing_ok=True)
         return
     import psycopg  # only with PostgreSQL
+    from psycopg import sql
     from psycopg.conninfo import make_conninfo
 
     schema = env.get("POSTGRES_SCHEMA") or "public"
-    tables = [f'"{schema}"."{("rm_" if v == 1 else f"rm{v}_")}{table}"'
-              for v in earlier for table in model.view_interface.TABLES]
-    tracking = [f'"{schema}"."{(model.name if v == 1 else f"{model.name}_v{v}").lower()}_tracking"' for v in earlier]
+    earlier_versions = range(1, model.schema_version)
+    tables = [f"{'rm_' if v == 1 else f'rm{v}_'}{table}"
+              for v in earlier_versions for table in (*model.view_interface.TABLES, *model.earlier_tables)]
+    tables += [f"{(model.name if v == 1 else f'{model.name}_v{v}').lower()}_tracking" for v in earlier_versions]
     conninfo = {"dbname": env["POSTGRES_DBNAME"], "host": env["POSTGRES_HOST"], "port": env.get("POSTGRES_PORT"),
                 "user": env["POSTGRES_USER"], "password": env["POSTGRES_PASSWORD"]}
     with psycopg.connect(make_conninfo(**{k: v for k, v in conninfo.items() if v}), autocommit=True) as conn:
-        conn.execute(f"DROP TABLE IF EXISTS {', '.join(tables + tracking)}")
+        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(
+            sql.SQL(", ").join(sql.Identifier(schema, table) for table in tables)))

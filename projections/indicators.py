@@ -228,6 +228,7 @@ COLUMNS = ("receiver", "held_year", "field", "meeting_kind", "sitting_id", "body
 class IndicatorsProjection(ReadModel[IndicatorsView]):
     name = "indicators"
     schema_version = 3  # 2: the sitting table; 3: a row per counted entry, figures by definition, voided entries
+    earlier_tables = ("indicator", "outreach_case", "sitting")  # of versions 1 and 2
     view_interface = IndicatorsView
     topics = case_topics(*COUNTED_EVENTS, "MemberAdded", "EntryVoided")
 

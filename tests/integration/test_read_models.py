@@ -266,6 +266,28 @@ def test_a_new_read_model_version_drops_the_tables_of_the_earlier_ones(store_env
             earlier.query("SELECT * FROM {case_member}")
 
 
+def test_the_indicators_tables_of_versions_one_and_two_are_dropped_though_version_three_has_others(
+        store_env) -> None:
+    from projections.base import construct_view
+    from projections.indicators import IndicatorsProjection
+
+    if store_env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
+        base = store_env["SQLITE_DBNAME"].removesuffix(".db")
+        Path(f"{base}.indicators_v2.db").write_bytes(b"")
+        construct_view(IndicatorsProjection, store_env).create_table()
+        assert not Path(f"{base}.indicators_v2.db").exists()
+        return
+    current = construct_view(IndicatorsProjection, store_env)
+    schema = store_env.get("POSTGRES_SCHEMA") or "public"
+    old = [f'"{schema}"."rm2_{t}"' for t in ("indicator", "outreach_case", "sitting")] + [f'"{schema}"."rm_indicator"']
+    for table in old:
+        current.execute(f"CREATE TABLE {table} (case_id TEXT)")
+    construct_view(IndicatorsProjection, store_env).create_table()
+    for table in old:
+        with pytest.raises(Exception, match="does not exist"):
+            current.query(f"SELECT * FROM {table}")
+
+
 def test_an_escalation_waits_on_the_coordinators_list_until_a_meeting_takes_it_up(tsunagu, store_env, staff,
                                                                                  clock) -> None:
     read_models = build_read_models(store_env)
