@@ -59,6 +59,8 @@ class Mutant:
     name: str
     module: str
     status: str
+    seconds: float | None = None
+    """How long its tests ran (mutmut's record), once checked."""
 
 
 def mutated_modules() -> list[str]:
@@ -78,8 +80,11 @@ def collect(mutants_dir: Path = MUTANTS, status_by_exit_code: dict[int | None, s
     found: list[Mutant] = []
     for meta in sorted(mutants_dir.rglob("*.py.meta")):
         module = meta.relative_to(mutants_dir).as_posix().removesuffix(".meta")
-        exit_codes: dict[str, int | None] = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
-        found.extend(Mutant(name, module, statuses[code]) for name, code in sorted(exit_codes.items()))
+        recorded = json.loads(meta.read_text(encoding="utf-8"))
+        exit_codes: dict[str, int | None] = recorded["exit_code_by_key"]
+        durations: dict[str, float] = recorded.get("durations_by_key", {})
+        found.extend(Mutant(name, module, statuses[code], durations.get(name) if code is not None else None)
+                     for name, code in sorted(exit_codes.items()))
     return found
 
 
@@ -112,6 +117,7 @@ def result(mutants: list[Mutant], diffs: dict[str, list[str]], seconds: float | 
         "commit": _commit(),
         "machine": f"{platform.node()} ({os.cpu_count()} cores, Python {platform.python_version()})",
         "seconds": seconds,
+        "tests_seconds": sum(m.seconds or 0.0 for m in mutants),
         "modules": modules,
         "survivors": survivors,
     }
@@ -125,9 +131,11 @@ def score(statuses: dict[str, int]) -> tuple[int, int, float | None]:
 
 
 def render(data: dict[str, Any]) -> str:
+    took = f" This last run took {data['seconds'] / 60:.0f} minutes." if data.get("seconds") else ""
     lines = [
-        f"Run finished {data['finished_at']} on {data['machine']}, commit `{data['commit']}`"
-        + (f", {data['seconds'] / 60:.0f} minutes." if data.get("seconds") else "."),
+        f"Run finished {data['finished_at']} on {data['machine']}, commit `{data['commit']}`.{took} mutmut keeps "
+        "each verdict, so the figures gather every resumed run until then: the mutants' tests ran for "
+        f"{data.get('tests_seconds', 0.0) / 60:.0f} minutes of worker time in all.",
         "",
         f"| module | mutants | killed | survived | not checked | score | ≥ {TARGET:.0%} |",
         "|---|---:|---:|---:|---:|---:|:-:|",

@@ -38,7 +38,7 @@ def test_each_module_is_scored_from_its_own_mutants(modules, monkeypatch) -> Non
     assert f"| `{ACCESS}` | 10 | 9 | 1 | 0 | 90.0% | yes |" in table
     assert f"| `{CHAIN}` | 4 | 1 | 3 | 0 | 25.0% | **no** |" in table
     assert "Surviving mutants (4)" in table and "0 of 4 have a recorded reason" in table
-    assert "commit `abc1234`, 1 minutes." in table
+    assert "commit `abc1234`. This last run took 1 minutes." in table
 
 
 def test_a_survivor_shows_its_diff_and_its_reason_or_that_it_has_none(modules, monkeypatch) -> None:
@@ -62,11 +62,15 @@ def test_results_are_read_from_mutmuts_meta_files(tmp_path: Path) -> None:
     meta.parent.mkdir()
     meta.write_text(json.dumps({"exit_code_by_key": {"domain.access.x__mutmut_1": 1,
                                                      "domain.access.x__mutmut_2": 0,
-                                                     "domain.access.x__mutmut_3": None}}))
+                                                     "domain.access.x__mutmut_3": None},
+                                "durations_by_key": {"domain.access.x__mutmut_1": 2.5,
+                                                     "domain.access.x__mutmut_2": 40.0}}))
     statuses: dict[int | None, str] = {1: "killed", 0: "survived", None: "not checked"}
-    assert collect(tmp_path, statuses) == [Mutant("domain.access.x__mutmut_1", ACCESS, "killed"),
-                                 Mutant("domain.access.x__mutmut_2", ACCESS, "survived"),
-                                 Mutant("domain.access.x__mutmut_3", ACCESS, "not checked")]
+    found = collect(tmp_path, statuses)
+    assert found == [Mutant("domain.access.x__mutmut_1", ACCESS, "killed", 2.5),
+                     Mutant("domain.access.x__mutmut_2", ACCESS, "survived", 40.0),
+                     Mutant("domain.access.x__mutmut_3", ACCESS, "not checked")]
+    assert "the mutants' tests ran for 1 minutes of worker time in all" in render(result(found, {}, None))
 
 
 def test_the_report_replaces_only_what_lies_between_its_markers(modules, monkeypatch, tmp_path) -> None:
