@@ -134,8 +134,8 @@ def render(data: dict[str, Any]) -> str:
     took = f" This last run took {data['seconds'] / 60:.0f} minutes." if data.get("seconds") else ""
     lines = [
         f"Run finished {data['finished_at']} on {data['machine']}, commit `{data['commit']}`.{took} mutmut keeps "
-        "each verdict, so the figures gather every resumed run until then: the mutants' tests ran for "
-        f"{data.get('tests_seconds', 0.0) / 60:.0f} minutes of worker time in all.",
+        "each verdict, so the figures gather every resumed run until then; the last check of each mutant ran its "
+        f"tests for {data.get('tests_seconds', 0.0) / 60:.0f} minutes of worker time in all.",
         "",
         f"| module | mutants | killed | survived | not checked | score | ≥ {TARGET:.0%} |",
         "|---|---:|---:|---:|---:|---:|:-:|",

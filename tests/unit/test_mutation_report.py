@@ -70,7 +70,7 @@ def test_results_are_read_from_mutmuts_meta_files(tmp_path: Path) -> None:
     assert found == [Mutant("domain.access.x__mutmut_1", ACCESS, "killed", 2.5),
                      Mutant("domain.access.x__mutmut_2", ACCESS, "survived", 40.0),
                      Mutant("domain.access.x__mutmut_3", ACCESS, "not checked")]
-    assert "the mutants' tests ran for 1 minutes of worker time in all" in render(result(found, {}, None))
+    assert "ran its tests for 1 minutes of worker time in all" in render(result(found, {}, None))
 
 
 def test_the_report_replaces_only_what_lies_between_its_markers(modules, monkeypatch, tmp_path) -> None:
