@@ -78,9 +78,11 @@ def _get(values: dict[str, Any], key: str) -> Any:
 
 def _header(run: Run) -> list[str]:
     data = run.data
-    invocation = " ".join(data.get("invocation", [])) or NOT_RECORDED
+    arguments = data.get("invocation")
+    invocation = (NOT_RECORDED if arguments is None else f"`pytest {' '.join(arguments)}`" if arguments
+                  else "`pytest` with no arguments (the whole suite)")
     lines = [f"Generated from the run of {data['run_at']} on {data['machine']}, at commit "
-             f"{data.get('commit', NOT_RECORDED)}: `pytest {invocation}`, pytest exit status {data['exit_status']}."]
+             f"{data.get('commit', NOT_RECORDED)}: {invocation}, pytest exit status {data['exit_status']}."]
     nodes = run.nodes(*REPORTED)
     if run.outcomes is None:
         lines += ["", "This run did not record how its tests ended: no figure below is backed by a test known to "

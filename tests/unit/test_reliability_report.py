@@ -51,3 +51,11 @@ def test_modules_missing_from_the_run_are_named() -> None:
     text = render(run({f"{MATRIX}[sqlite]": "passed"}))
     assert "Not in this run (nothing below comes from them): `test_faults.py`, `test_referral_faults.py`" in text
     assert "## Fuzzing (schemathesis)\n\nNot in this run." in text
+
+
+def test_the_run_names_its_command_a_whole_suite_run_included_and_says_when_it_was_not_recorded() -> None:
+    whole_suite = {**run({}), "invocation": []}
+    assert "at commit abc1234: `pytest` with no arguments (the whole suite), pytest exit status 1" in render(
+        whole_suite)
+    unrecorded = {key: value for key, value in run({}).items() if key != "invocation"}
+    assert "at commit abc1234: not recorded, pytest exit status 1" in render(unrecorded)
